@@ -1,0 +1,1 @@
+"""Summarizing backends: the protocol, the offline backend, and (later) the OpenAI one."""

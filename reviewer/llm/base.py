@@ -1,0 +1,60 @@
+"""What a summarizing backend receives and returns.
+
+A backend implements one method, `summarize(facts) -> Summary`. Everything it needs about the
+week is in `WeekFacts`, already extracted in code; it writes the prose and picks highlights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from reviewer.journal import Entry
+from reviewer.models import Highlight, NextItem, Question, Reflection, Todo
+from reviewer.weeks import Week
+
+__all__ = ["Backend", "Summary", "WeekFacts"]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekFacts:
+    """The week as code sees it: entries plus everything extracted deterministically."""
+
+    week: Week
+    entries: list[Entry]
+    questions: list[Question]  # asked this week
+    carried: list[Question]  # still open from earlier weeks
+    reflections: list[Reflection]
+    todos: list[Todo]
+    days_journaled: int
+    streak_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A backend's answer, with how it was made."""
+
+    summary: str
+    highlights: list[Highlight]
+    next_week: list[NextItem]
+    backend: str
+    model: str = ""
+    cached: bool = False
+    degraded: bool = False
+    degraded_reason: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    dropped_claims: int = 0
+    themes: list[str] = field(default_factory=list)
+    notice: str = ""  # a word for the user, e.g. how to enable the LLM
+
+
+class Backend(Protocol):
+    """Writes the prose of a week review."""
+
+    name: str
+
+    def summarize(self, facts: WeekFacts) -> Summary:
+        """Summarize the week; raise nothing a caller cannot foresee."""
+        ...

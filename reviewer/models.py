@@ -1,0 +1,132 @@
+"""The digest and what it is made of: the JSON contract users script against.
+
+Field names here are the contract documented in the README ("JSON output"); add fields freely,
+never rename or remove one without bumping SCHEMA_VERSION.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Digest",
+    "EntryRef",
+    "Highlight",
+    "Meta",
+    "NextItem",
+    "Question",
+    "Reflection",
+    "Stats",
+    "Todo",
+    "WeekInfo",
+]
+
+SCHEMA_VERSION = 1
+
+QuestionStatus = Literal["open", "answered"]
+TodoStatus = Literal["open", "done", "delayed", "dropped"]
+ReflectionKind = Literal["reflection", "lesson"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WeekInfo(_Model):
+    iso: str  # "2020-W09"
+    start: date  # Monday
+    end: date  # Sunday
+
+
+class EntryRef(_Model):
+    line: int  # 1-based line of the entry's heading (0 for a daily-note file)
+    heading: str
+    title: str
+    start: date
+    end: date
+    days_in_week: list[date]
+    repaired: bool
+    source: str = ""
+
+
+class Highlight(_Model):
+    text: str
+    dates: list[date]
+
+
+class Question(_Model):
+    text: str
+    date: date
+    status: QuestionStatus
+    carried_over: bool = False
+    age_days: int = 0  # days from the question's date to the end of the reviewed week
+    answer: str = ""  # the in-place answer (`… -- answer`), when there is one
+    line: int = 0
+    source: str = ""
+
+
+class Reflection(_Model):
+    text: str
+    date: date | None  # None for the undated 自省 section at the end of the journal
+    kind: ReflectionKind
+    line: int = 0
+    source: str = ""
+
+
+class Todo(_Model):
+    text: str
+    date: date | None  # None for the undated Today / ShortTerm / LongTerm lists
+    status: TodoStatus
+    line: int = 0
+    list: str = ""  # the undated list it sits in, e.g. "ShortTerm"
+    source: str = ""
+
+
+class NextItem(_Model):
+    text: str
+    dates: list[date]
+    kind: Literal["todo", "question", "suggestion"]
+
+
+class Stats(_Model):
+    days_journaled: int
+    streak_days: int
+    entries: int
+    lines: int
+    todos_done: int
+    todos_open: int
+    questions_open: int
+
+
+class Meta(_Model):
+    backend: str  # "offline" | "openai"
+    model: str  # "" offline
+    cached: bool = False
+    degraded: bool = False
+    degraded_reason: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    dropped_claims: int = 0  # highlights the LLM cited outside the week, removed
+    offline_hint: str = ""  # how to enable the LLM, when running offline for lack of a key
+    version: str = ""
+
+
+class Digest(_Model):
+    schema_version: int = SCHEMA_VERSION
+    week: WeekInfo
+    journal: str
+    entries: list[EntryRef]
+    summary: str
+    highlights: list[Highlight]
+    questions: list[Question]
+    reflections: list[Reflection]
+    todos: list[Todo]
+    next_week: list[NextItem]
+    stats: Stats
+    meta: Meta
+    warnings: list[str]

@@ -1,0 +1,131 @@
+"""ISO weeks, week selection and streaks. `today` is always an argument, never read here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from reviewer.errors import UsageError
+from reviewer.journal import Entry
+
+__all__ = [
+    "Week",
+    "entries_in",
+    "journaled_days",
+    "parse_week",
+    "streak_ending",
+    "streaks",
+]
+
+_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """An ISO week, Monday to Sunday."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def containing(cls, day: date) -> Week:
+        """The ISO week that contains `day`."""
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
+
+    @property
+    def start(self) -> date:
+        """Monday."""
+        return date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def end(self) -> date:
+        """Sunday."""
+        return date.fromisocalendar(self.year, self.number, 7)
+
+    @property
+    def iso(self) -> str:
+        """`2020-W09`."""
+        return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def days(self) -> list[date]:
+        """Monday to Sunday."""
+        return [self.start + timedelta(n) for n in range(7)]
+
+    def shifted(self, weeks: int) -> Week:
+        """The week `weeks` weeks later (earlier when negative)."""
+        return Week.containing(self.start + timedelta(weeks=weeks))
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+def parse_day(text: str) -> date:
+    """Read `2020-02-24` (zero padding optional); UsageError when it is not a real date."""
+    match = _DAY.match(text.strip())
+    if not match:
+        raise UsageError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2020-02-24")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as err:
+        raise UsageError(f"'{text}' is not a valid date: {err}") from None
+
+
+def parse_week(text: str, today: date) -> Week:
+    """`2020-02-24`, `2020-W09`, `this` or `last` to the ISO week meant."""
+    word = text.strip().lower()
+    if word in {"this", "current"}:
+        return Week.containing(today)
+    if word in {"last", "previous"}:
+        return Week.containing(today - timedelta(weeks=1))
+    match = _ISO_WEEK.match(word)
+    if match:
+        try:
+            date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            raise UsageError(f"'{text}': {match[1]} has no week {int(match[2])}") from None
+        return Week(int(match[1]), int(match[2]))
+    if _DAY.match(word):
+        return Week.containing(parse_day(word))
+    raise UsageError(f"'{text}' is not a week; use a date (2020-02-24), 2020-W09, this or last")
+
+
+def entries_in(entries: Iterable[Entry], week: Week) -> list[Entry]:
+    """Entries whose dates overlap the week, oldest first (file order among equal dates)."""
+    hits = [e for e in entries if e.start <= week.end and e.end >= week.start]
+    return sorted(hits, key=lambda e: e.start)
+
+
+def journaled_days(entries: Iterable[Entry]) -> set[date]:
+    """Days covered by an entry with something written in it."""
+    days: set[date] = set()
+    for entry in entries:
+        if entry.has_content:
+            days.update(entry.days)
+    return days
+
+
+def streak_ending(days: set[date], last: date) -> int:
+    """The streak alive on `last`: consecutive journaled days up to `last`, or up to the day
+    before when `last` itself is not written yet (a Sunday-evening run before the entry)."""
+    day = last if last in days else last - timedelta(1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(1)
+    return count
+
+
+def streaks(days: set[date]) -> list[tuple[date, date]]:
+    """Maximal runs of consecutive journaled days, oldest first, as (first, last)."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs and day - runs[-1][1] == timedelta(1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
