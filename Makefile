@@ -29,7 +29,7 @@ goldens: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-goldens
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
