@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from reviewer.journal import Entry, Section
 from reviewer.models import Question, Reflection, Todo
@@ -19,6 +20,7 @@ __all__ = [
     "extract_questions",
     "extract_reflections",
     "extract_todos",
+    "is_label",
     "items",
     "undated_reflections",
     "undated_todos",
@@ -41,24 +43,26 @@ _DONE_WORDS = re.compile(r"(?:做了|做完了|完成了|搞定了|改好了|更
 _WHOLE_STRIKE = re.compile(r"^~~(.+?)~~[\s.。,，;；]*$")
 
 _QUESTION_SECTION = re.compile(
-    r"需要问的问题|需要问的东西|需要问的|需要请教|要请教的|需要搞清楚的问题|待解决的问题"
-    r"|^questions?\s*[:：]?\s*$|^问题\s*[:：]\s*$",
+    r"^(?:需要(?:问的问题|问的东西|问的|请教的?|搞清楚的问题)|要请教的|待解决的问题|questions?|问题)"
+    r"\s*[:：]?$",
     re.IGNORECASE,
 )
 _INLINE_QUESTION = re.compile(r"[?？]|问一下|请教|需不需要|是不是|要不要|是否")
+_ASIDE = re.compile(r"^[（(][^（()）]*[)）]$")  # "（这里是搜每个模块是不是用Conv）": a remark
 _ANSWER = re.compile(r"\s(?:--|——)\s*|——")
 _TODO_SECTION = re.compile(
     r"^(?:关键的)?todo\s*[:：]?$|^需要(?:做|fix|加|改|完成)[^，,。]{0,12}[:：]?$"
     r"|^(?:晚上|今天|明天|下午|上午)?需要做[^，,。]{0,8}[:：]?$",
     re.IGNORECASE,
 )
+# Cheap pre-check before the costlier clean() + label match on every item.
+_LABEL_HINT = re.compile(r"需要|请教|问|待|todo|question", re.IGNORECASE)
 _REFLECTION = re.compile(r"自省|反思|反省")
 _LESSON = re.compile(r"训诫|📌")
 _LABEL_LEFTOVER = re.compile(r"[\s:：!！🤔*_#]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One non-blank line of an entry, placed in the outline by its indentation."""
 
     line: int
@@ -112,6 +116,13 @@ def items(numbered: Iterable[tuple[int, str]]) -> list[Item]:
         stack.append((indent, len(found) - 1))
         gap = False
     return found
+
+
+@lru_cache(maxsize=8192)
+def _outline(entry: Entry) -> tuple[list[Item], dict[int, bool]]:
+    """An entry's items and its question indices, computed once for all extractors."""
+    found = items(entry.numbered_body())
+    return found, _question_indices(found)
 
 
 def clean(text: str) -> str:
@@ -175,14 +186,15 @@ def _question_indices(found: list[Item]) -> dict[int, bool]:
     picked: dict[int, bool] = {}
     labels: set[int] = set()
     for i, item in enumerate(found):
-        if _QUESTION_SECTION.search(item.text) and len(clean(item.text)) <= 24:
+        if _LABEL_HINT.search(item.text) and _QUESTION_SECTION.match(clean(item.text)):
             labels.add(i)
             for member in _section_members(found, i):
                 picked[member] = True
     for i, item in enumerate(found):
         if i in picked or i in labels or item.bullet == "#":
             continue
-        if not _INLINE_QUESTION.search(_plain(item.text)):
+        plain = _plain(item.text).strip()
+        if not _INLINE_QUESTION.search(plain) or _ASIDE.match(plain):
             continue
         # Notes under a listed question explain it; they are not questions of their own.
         if any(a in picked or a in labels for a in _ancestors(found, i)):
@@ -233,8 +245,8 @@ def extract_questions(entries: Iterable[Entry]) -> list[Question]:
     questions (?, 问一下, 请教, 需不需要, 是不是 ...), answered or open."""
     questions: list[Question] = []
     for entry in entries:
-        found = items(entry.numbered_body())
-        for index, in_section in sorted(_question_indices(found).items()):
+        found, picked = _outline(entry)
+        for index, in_section in sorted(picked.items()):
             question = _question(found[index], entry, in_section)
             if question is not None:
                 questions.append(question)
@@ -253,7 +265,7 @@ def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
     """Self-reflections (自省, 反思, 反省) and lessons (训诫, 📌) in the entries."""
     found_all: list[Reflection] = []
     for entry in entries:
-        found = items(entry.numbered_body())
+        found = _outline(entry)[0]
         taken: set[int] = set()
         for i, item in enumerate(found):
             kind = _reflection_kind(item.text)
@@ -291,6 +303,12 @@ def undated_reflections(sections: Iterable[Section]) -> list[Reflection]:
     return found
 
 
+def is_label(text: str) -> bool:
+    """True for an item that only introduces a list (`需要问的问题`, `需要做的事情`, `todo`)."""
+    plain = clean(text)
+    return bool(_QUESTION_SECTION.match(plain) or _TODO_SECTION.search(plain))
+
+
 def _todo_status(text: str) -> str | None:
     """The status a marker gives an item, or None when it carries no TODO marker."""
     if _DELAY_MARK.search(text):
@@ -321,7 +339,7 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             marked[i] = status
     picked = dict(marked)
     for i, item in enumerate(found):
-        if _TODO_SECTION.search(clean(item.text)):
+        if _LABEL_HINT.search(item.text) and _TODO_SECTION.search(clean(item.text)):
             picked.pop(i, None)  # the label itself is no TODO
             for member in _section_members(found, i):
                 if member not in questions and not _TODO_SECTION.search(clean(found[member].text)):
@@ -344,8 +362,8 @@ def extract_todos(entries: Iterable[Entry]) -> list[Todo]:
     """TODOs with their status: done (👌, ~~…~~, [DONE]), delayed ([DELAY]), dropped, open."""
     todos: list[Todo] = []
     for entry in entries:
-        found = items(entry.numbered_body())
-        questions = set(_question_indices(found))
+        found, picked = _outline(entry)
+        questions = set(picked)
         for index, status in sorted(_todo_indices(found, questions).items()):
             text = _todo_text(found[index].text)
             if _is_content(text):

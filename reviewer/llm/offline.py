@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from datetime import date
 
-from reviewer.extract import Item, clean, items
+from reviewer.extract import Item, clean, is_label, items
 from reviewer.journal import Entry
 from reviewer.llm.base import Summary, WeekFacts
 from reviewer.models import Highlight, NextItem
@@ -34,9 +34,6 @@ _STOP = frozenset(
         check ok the
         """,
     )
-)
-_LABELS = re.compile(
-    r"需要问|需要请教|需要搞清楚的问题|^todo$|^需要做|^questions?:?$", re.IGNORECASE
 )
 
 
@@ -71,7 +68,7 @@ def _in_week(entry: Entry, facts: WeekFacts) -> list[date]:
 
 def _worth_highlighting(item: Item) -> bool:
     text = clean(item.text)
-    return len(text) >= 4 and not _LABELS.search(text) and not text.startswith("```")
+    return len(text) >= 4 and not is_label(text) and not text.startswith("```")
 
 
 def highlights_of(facts: WeekFacts) -> list[Highlight]:
@@ -94,7 +91,8 @@ def topics_of(entries: list[Entry], limit: int = 5) -> list[tuple[str, int]]:
         for line in entry.body:
             for word in _WORD.findall(_NOISE.sub(" ", line)):
                 key = word.lower()
-                if len(key) < 2 or key in _STOP:
+                # Short lowercase tokens are noise ("th"); short capitals are acronyms ("DA").
+                if key in _STOP or len(key) < 2 or (len(key) < 3 and not word.isupper()):
                     continue
                 spelling.setdefault(key, Counter())[word] += 1
                 seen.add(key)

@@ -1,0 +1,197 @@
+"""The command line as a user runs it: exit codes, one-line errors, JSON shapes, settings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewer.cli import app
+
+from .conftest import FIXTURE
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _journal(tmp_path: Path, data: bytes | str, name: str = "journal.md") -> str:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWER_TODAY", "2020-03-01")
+
+
+def test_week_offline_prints_every_section() -> None:
+    code, out, _ = _run("week", "2020-02-24", "--journal", str(FIXTURE))
+    assert code == 0
+    for heading in ("## Summary", "## Highlights", "## Questions", "## Reflections", "## TODOs"):
+        assert heading in out
+    assert "## Next week" in out and "7/7 days journaled" in out
+    assert "set OPENAI_API_KEY" in out  # says how to enable the LLM
+
+
+def test_week_json_contract() -> None:
+    code, out, _ = _run("week", "2020-W09", "-j", str(FIXTURE), "-f", "json")
+    assert code == 0
+    digest = json.loads(out)
+    assert digest["week"] == {"iso": "2020-W09", "start": "2020-02-24", "end": "2020-03-01"}
+    entry = digest["entries"][-1]
+    assert {k: entry[k] for k in ("line", "heading", "start", "end")} == {
+        "line": 21,
+        "heading": "2020-02-29 ~ 2020-03-02",
+        "start": "2020-02-29",
+        "end": "2020-03-02",
+    }
+    assert entry["days_in_week"] == ["2020-02-29", "2020-03-01"]
+    assert digest["stats"]["days_journaled"] == 7 and digest["stats"]["streak_days"] == 24
+    assert set(digest["meta"]) >= {
+        "backend",
+        "model",
+        "cached",
+        "degraded",
+        "prompt_tokens",
+        "completion_tokens",
+        "calls",
+    }
+    assert digest["meta"]["backend"] == "offline" and digest["meta"]["calls"] == 0
+    assert all(h["dates"] for h in digest["highlights"])
+    assert {q["status"] for q in digest["questions"]} <= {"open", "answered"}
+    assert any(q["carried_over"] for q in digest["questions"])
+    assert {t["status"] for t in digest["todos"]} <= {"open", "done", "delayed", "dropped"}
+
+
+def test_week_with_no_entries_says_so(tmp_path: Path) -> None:
+    code, out, _ = _run("week", "2021-05-05", "-j", str(FIXTURE), "-f", "text")
+    assert code == 0
+    assert "No entries in this week." in out and "0/7 days journaled" in out
+
+
+def test_journal_from_environment_and_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _isolated: Path
+) -> None:
+    monkeypatch.setenv("REVIEWER_JOURNAL", str(FIXTURE))
+    assert _run("week", "2020-02-24")[0] == 0
+    monkeypatch.delenv("REVIEWER_JOURNAL")
+    config = _isolated / ".config" / "reviewer" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'journal = "{FIXTURE}"\n', encoding="utf-8")
+    assert _run("week", "2020-02-24")[0] == 0
+
+
+def test_no_journal_configured_says_how_to_set_one() -> None:
+    code, _, err = _run("week", "2020-02-24")
+    assert code == 78
+    assert "REVIEWER_JOURNAL" in err and "--journal" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        (None, 66, "no such file"),
+        (b"", 65, "empty"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", 65, "binary"),
+        ("# notes\n* no dates\n", 65, "no date headings"),
+        (b"### 2020-02-24\n\x81\x20\xff\xfe\x80\n", 65, "not UTF-8"),
+        ("### 2020-02-14\n* a\n### 2020-13-45\n* b\n### 2020-02-12\n", 65, ":3: '2020-13-45'"),
+    ],
+    ids=["missing", "empty", "binary", "no-dates", "undecodable", "invalid-date"],
+)
+def test_bad_journals_get_one_line_and_a_code(
+    tmp_path: Path, content: bytes | str | None, code: int, message: str
+) -> None:
+    path = str(tmp_path / "missing.md") if content is None else _journal(tmp_path, content)
+    exit_code, out, err = _run("week", "2020-02-10", "-j", path)
+    assert exit_code == code
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert message in err and path in err
+    assert "Traceback" not in err
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    code, _, err = _run("week", "-j", str(tmp_path))
+    assert code == 66 and "no daily notes" in err
+
+
+@pytest.mark.parametrize("week", ["2020-13-45", "someday"])
+def test_bad_week_argument(week: str) -> None:
+    code, _, err = _run("week", week, "-j", str(FIXTURE))
+    assert code == 2 and week in err and len(err.strip().splitlines()) == 1
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "w09.md"
+    code, out, err = _run("week", "2020-02-24", "-j", str(FIXTURE), "-o", str(target))
+    assert code == 0 and out == "" and str(target) in err
+    assert target.read_text(encoding="utf-8").startswith("# Week 2020-W09")
+
+
+def test_check_text_and_json(tmp_path: Path) -> None:
+    code, out, _ = _run("check", "-j", str(FIXTURE))
+    assert code == 0
+    assert out.startswith(f"{FIXTURE}:647: warning:")
+    code, out, _ = _run("check", "-j", str(FIXTURE), "--json")
+    assert json.loads(out) == [
+        {
+            "line": 647,
+            "severity": "warning",
+            "code": "date-repaired",
+            "message": "'2019-01-14' does not fit the journal's order (between 2020-01-18 on "
+            "line 633 and 2020-01-13 on line 654); read as 2020-01-14",
+        }
+    ]
+    bad = _journal(tmp_path, "### 2020-02-14\n### 2020-13-45\n### 2020-02-12\n")
+    code, out, _ = _run("check", "-j", bad, "--json")
+    assert code == 1
+    assert json.loads(out)[0]["code"] == "invalid-date"
+
+
+def test_entries_json() -> None:
+    code, out, _ = _run("entries", "-j", str(FIXTURE), "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 129
+    repaired = next(r for r in rows if r["line"] == 647)
+    assert repaired == {
+        "line": 647,
+        "end_line": 653,
+        "heading": "2019-01-14~2020-01-17",
+        "title": "",
+        "start": "2020-01-14",
+        "end": "2020-01-17",
+        "repaired": True,
+    }
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys, reviewer.cli\n"
+        "heavy = {'openai', 'tiktoken', 'jinja2', 'pydantic', 'diskcache'} & set(sys.modules)\n"
+        "print(sorted(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "reviewer"
+    result = subprocess.run(
+        [str(exe), "week", "-j", str(tmp_path / "nope.md")],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 66
+    assert result.stderr.startswith("reviewer: ") and "Traceback" not in result.stderr

@@ -1,0 +1,81 @@
+"""ISO weeks, week arguments, overlap selection and streaks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from reviewer.errors import UsageError
+from reviewer.journal import parse_journal
+from reviewer.weeks import Week, entries_in, journaled_days, parse_week, streak_ending, streaks
+
+SUNDAY = date(2020, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2020-02-24", "2020-W09"),
+        ("2020-03-01", "2020-W09"),
+        ("2020-2-24", "2020-W09"),
+        ("2020-W09", "2020-W09"),
+        ("2020w9", "2020-W09"),
+        ("this", "2020-W09"),
+        ("last", "2020-W08"),
+        ("2019-12-30", "2020-W01"),  # ISO week-year differs from the calendar year
+        ("2021-01-03", "2020-W53"),
+    ],
+)
+def test_parse_week(text: str, iso: str) -> None:
+    assert parse_week(text, SUNDAY).iso == iso
+
+
+def test_this_on_sunday_is_the_week_ending_today() -> None:
+    week = parse_week("this", SUNDAY)
+    assert (week.start, week.end) == (date(2020, 2, 24), SUNDAY)
+
+
+@pytest.mark.parametrize("text", ["2020-13-45", "2020-02-30", "2019-W53", "next", "W09", ""])
+def test_bad_week_arguments(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_week(text, SUNDAY)
+
+
+def test_entries_overlapping_the_week() -> None:
+    journal = parse_journal(
+        "### 2020-03-03\n* a\n### 2020-02-29 ~ 2020-03-02\n* b\n### 2020-02-24\n* c\n"
+        "### 2020-02-20 ~ 2020-02-24\n* d\n### 2020-02-23\n* e\n"
+    )
+    week = Week.containing(date(2020, 2, 24))
+    assert [e.heading for e in entries_in(journal.entries, week)] == [
+        "2020-02-20 ~ 2020-02-24",
+        "2020-02-24",
+        "2020-02-29 ~ 2020-03-02",
+    ]
+
+
+def test_journaled_days_skip_empty_entries() -> None:
+    journal = parse_journal("### 2020-03-03\n\n### 2020-03-02\n---\n### 2020-02-29 ~ 03-01\n* x\n")
+    assert journaled_days(journal.entries) == {date(2020, 2, 29), date(2020, 3, 1)}
+
+
+def test_streaks() -> None:
+    days = {date(2020, 1, d) for d in (1, 2, 3, 5, 6)}
+    assert streaks(days) == [
+        (date(2020, 1, 1), date(2020, 1, 3)),
+        (date(2020, 1, 5), date(2020, 1, 6)),
+    ]
+    assert streak_ending(days, date(2020, 1, 6)) == 2
+    assert streak_ending(days, date(2020, 1, 7)) == 2  # today not written yet: still alive
+    assert streak_ending(days, date(2020, 1, 8)) == 0
+    assert streak_ending(days, date(2020, 1, 3)) == 3
+
+
+def test_week_days_and_shift() -> None:
+    week = Week(2020, 9)
+    assert week.days[0] == date(2020, 2, 24) and len(week.days) == 7
+    assert week.shifted(-1).iso == "2020-W08"
+    assert week.shifted(-9).iso == "2019-W52"
+    assert date(2020, 3, 1) in week and date(2020, 3, 2) not in week
+    assert week.end - week.start == timedelta(days=6)
