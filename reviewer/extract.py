@@ -48,6 +48,8 @@ _QUESTION_SECTION = re.compile(
     re.IGNORECASE,
 )
 _INLINE_QUESTION = re.compile(r"[?？]|问一下|请教|需不需要|是不是|要不要|是否")
+# "1. ", "2) ", "3、", "1.1 " written inside a bullet's text: list numbering, not content.
+_NUMBERING = re.compile(r"^\d{1,2}(?:[.)、]\s*|\.\d{1,2}\)?\s+)")
 _ASIDE = re.compile(r"^[（(][^（()）]*[)）]$")  # "（这里是搜每个模块是不是用Conv）": a remark
 _ANSWER = re.compile(r"\s(?:--|——)\s*|——")
 _TODO_SECTION = re.compile(
@@ -134,6 +136,7 @@ def clean(text: str) -> str:
     text = _OPEN_BOX.sub("", text)
     text = _TODO_PREFIX.sub("", text)
     text = text.replace("📌", "")
+    text = _NUMBERING.sub("", text.strip())
     text = text.rstrip("\\ \t\u3000")
     return " ".join(text.split())
 

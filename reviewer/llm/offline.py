@@ -66,17 +66,26 @@ def _in_week(entry: Entry, facts: WeekFacts) -> list[date]:
     return [day for day in entry.days if day in facts.week]
 
 
+def _width(text: str) -> int:
+    """Display width: a CJK character counts as two, as it carries about a word."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
 def _worth_highlighting(item: Item) -> bool:
     text = clean(item.text)
-    return len(text) >= 4 and not is_label(text) and not text.startswith("```")
+    return _width(text) >= 4 and not is_label(text) and not text.startswith("```")
 
 
 def highlights_of(facts: WeekFacts) -> list[Highlight]:
-    """Each entry's first top-level bullets (headings inside an entry count), citing its dates."""
+    """Each entry's first top-level bullets (headings inside an entry count), citing its dates;
+    an entry whose top level is only labels (`需要问的问题`) gives its first nested items."""
     found: list[Highlight] = []
     for entry in facts.entries:
-        top = [i for i in items(entry.numbered_body()) if i.parent is None]
-        picked = [i for i in top if _worth_highlighting(i)][:_PER_ENTRY]
+        outline = items(entry.numbered_body())
+        picked = [i for i in outline if i.parent is None and _worth_highlighting(i)]
+        if not picked:
+            picked = [i for i in outline if _worth_highlighting(i)]
+        picked = picked[:_PER_ENTRY]
         for item in picked:
             found.append(Highlight(text=_truncate(clean(item.text)), dates=_in_week(entry, facts)))
     return found
