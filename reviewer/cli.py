@@ -10,6 +10,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -197,14 +198,17 @@ def week(
     """Review one ISO week (Monday to Sunday) of the journal."""
     _setup_logging(verbose)
     from reviewer.render import render
-    from reviewer.review import review_week
+    from reviewer.review import ledger, review_week
+    from reviewer.state import load_ids, save_ids
     from reviewer.weeks import parse_week
 
     settings = _settings(config)
     today = settings.now_date()
     chosen = parse_week(when, today)
     loaded = _journal(settings, journal, encoding)
-    digest = review_week(loaded, chosen, today, _backend(settings, offline))
+    stored = load_ids(settings.state_dir, loaded.source, "questions")
+    digest = review_week(loaded, chosen, today, _backend(settings, offline), stored)
+    save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     _emit(render(digest, fmt.value), output)
 
 
@@ -283,6 +287,100 @@ def entries(
         span = row["start"] if row["start"] == row["end"] else f"{row['start']}..{row['end']}"
         mark = "  (repaired)" if row["repaired"] else ""
         typer.echo(f"{row['line']:>6}  {span:<22}  {row['heading']}{mark}")
+
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Only from this date on (YYYY-MM-DD).", show_default=False),
+]
+
+
+def _since(value: str | None) -> date | None:
+    from reviewer.weeks import parse_day
+
+    return parse_day(value) if value else None
+
+
+def _ledger_command(
+    kind: str,
+    journal: Path | None,
+    only_open: bool,
+    since: str | None,
+    fmt: Format,
+    config: Path | None,
+    encoding: str | None,
+) -> None:
+    from reviewer.reports import render_ledger
+    from reviewer.review import ledger
+    from reviewer.state import load_ids, save_ids
+
+    settings = _settings(config)
+    today = settings.now_date()
+    start = _since(since)
+    loaded = _journal(settings, journal, encoding)
+    stored = load_ids(settings.state_dir, loaded.source, kind)
+    tracked, ids = ledger(loaded, kind, stored)
+    save_ids(settings.state_dir, loaded.source, kind, ids)
+    if only_open:
+        tracked = [t for t in tracked if t.status in {"open", "delayed"}]
+    if start is not None:
+        tracked = [t for t in tracked if t.first is not None and t.first >= start]
+    tracked.sort(key=lambda t: (t.first or date.max, t.line))
+    _emit(render_ledger(tracked, today, fmt.value, kind), None)
+
+
+@app.command()
+@_handles_errors
+def questions(
+    journal: JournalOpt = None,
+    only_open: Annotated[bool, typer.Option("--open", help="Only questions still open.")] = False,
+    since: SinceOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """The question ledger: every question asked, oldest first, open or answered (and when)."""
+    _setup_logging(verbose)
+    _ledger_command("questions", journal, only_open, since, fmt, config, encoding)
+
+
+@app.command()
+@_handles_errors
+def todos(
+    journal: JournalOpt = None,
+    only_open: Annotated[bool, typer.Option("--open", help="Only TODOs still open.")] = False,
+    since: SinceOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Every TODO across weeks (and the undated Today / ShortTerm / LongTerm lists), oldest
+    first, with its status: open, done, delayed or dropped."""
+    _setup_logging(verbose)
+    _ledger_command("todos", journal, only_open, since, fmt, config, encoding)
+
+
+@app.command()
+@_handles_errors
+def stats(
+    journal: JournalOpt = None,
+    since: SinceOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """How long you have kept it up: days journaled, streaks, silences, a chart per week."""
+    _setup_logging(verbose)
+    from reviewer.reports import render_stats
+    from reviewer.stats import journal_stats
+
+    settings = _settings(config)
+    loaded = _journal(settings, journal, encoding)
+    result = journal_stats(list(loaded.entries), settings.now_date(), _since(since))
+    _emit(render_stats(result, fmt.value), None)
 
 
 def main() -> None:

@@ -356,7 +356,8 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
         ticked = [m for m in members if m in marked]
         if len(ticked) >= 2 and 2 * len(ticked) >= len(members):
             for member in members:
-                if member not in questions and len(clean(_plain(found[member].text))) >= 4:
+                text = found[member].text
+                if member not in questions and len(clean(_plain(text))) >= 4 and not is_label(text):
                     picked.setdefault(member, _unticked(found[member].text))
     return picked
 

@@ -6,6 +6,7 @@ never rename or remove one without bumping SCHEMA_VERSION.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Literal
 
@@ -60,13 +61,15 @@ class Highlight(_Model):
 
 class Question(_Model):
     text: str
-    date: date
+    date: date  # when it was first asked
     status: QuestionStatus
     carried_over: bool = False
     age_days: int = 0  # days from the question's date to the end of the reviewed week
     answer: str = ""  # the in-place answer (`… -- answer`), when there is one
     line: int = 0
     source: str = ""
+    id: str = ""  # stable across weeks and small edits (the question ledger)
+    answered_on: dt.date | None = None
 
 
 class Reflection(_Model):
@@ -84,6 +87,9 @@ class Todo(_Model):
     line: int = 0
     list: str = ""  # the undated list it sits in, e.g. "ShortTerm"
     source: str = ""
+    id: str = ""
+    carried_over: bool = False  # open since an earlier week, not mentioned this week
+    age_days: int = 0
 
 
 class NextItem(_Model):

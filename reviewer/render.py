@@ -56,7 +56,8 @@ def render(digest: Digest, fmt: str) -> str:
         carried=carried[::-1][:10],
         carried_more=max(0, len(carried) - 10),
         todos={
-            status: [t for t in digest.todos if t.status == status]
+            status: [t for t in digest.todos if t.status == status and not t.carried_over]
             for status in ("done", "open", "delayed", "dropped")
         },
+        stale=[t for t in digest.todos if t.carried_over],
     )

@@ -6,17 +6,31 @@ environment or the disk.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from reviewer import __version__
 from reviewer.errors import InputError
-from reviewer.extract import extract_questions, extract_reflections, extract_todos
+from reviewer.extract import (
+    extract_questions,
+    extract_reflections,
+    extract_todos,
+    undated_todos,
+)
+from reviewer.history import Tracked, ids_by_mention, reconcile, track_questions, track_todos
 from reviewer.journal import Journal
 from reviewer.llm.base import Backend, WeekFacts
-from reviewer.models import Digest, EntryRef, Meta, Question, Stats, WeekInfo
+from reviewer.models import Digest, EntryRef, Meta, Question, Stats, Todo, WeekInfo
 from reviewer.weeks import Week, entries_in, journaled_days, streak_ending
 
-__all__ = ["carried_questions", "ensure_usable", "review_week", "week_facts"]
+__all__ = [
+    "ensure_usable",
+    "ledger",
+    "open_longest",
+    "question_ledger",
+    "review_week",
+    "week_facts",
+]
 
 
 def ensure_usable(journal: Journal) -> None:
@@ -29,41 +43,109 @@ def ensure_usable(journal: Journal) -> None:
         raise InputError(f"{where}: {first.message}{more}; `reviewer check` lists every problem")
 
 
-def carried_questions(journal: Journal, week: Week) -> list[Question]:
-    """Questions asked before the week and still open, oldest first, aged to the week's end."""
-    earlier = [e for e in journal.entries if e.start < week.start]
+def question_ledger(
+    journal: Journal, week: Week, ids: Mapping[str, str] | None = None
+) -> tuple[list[Question], dict[tuple[str, int], str]]:
+    """Questions asked before the week, still open at its end and not raised again in it
+    (oldest first, aged to the week's end), and the ledger id of every question mention."""
+    asked = extract_questions(e for e in journal.entries if e.start <= week.end)
+    tracked = track_questions(asked, as_of=week.end)
+    if ids is not None:
+        reconcile(tracked, ids)
     carried = [
-        q.model_copy(update={"carried_over": True, "age_days": (week.end - q.date).days})
-        for q in extract_questions(earlier)
-        if q.status == "open"
+        Question(
+            text=t.text,
+            date=t.first,
+            status="open",
+            carried_over=True,
+            age_days=t.age_days(week.end),
+            line=t.line,
+            source=t.source,
+            id=t.id,
+        )
+        for t in tracked
+        if t.status == "open" and t.first and t.last and t.last < week.start
     ]
-    return sorted(carried, key=lambda q: (q.date, q.line))
+    return carried, ids_by_mention(tracked)
 
 
-def week_facts(journal: Journal, week: Week, today: date) -> WeekFacts:
+def ledger(
+    journal: Journal, kind: str, stored: Mapping[str, str]
+) -> tuple[list[Tracked], dict[str, str]]:
+    """Every question or TODO (`kind`) of the journal as of now, with ids carried over from the
+    stored ledger, and the ledger to store."""
+    if kind == "questions":
+        tracked = track_questions(extract_questions(journal.entries))
+    else:
+        written = extract_todos(journal.entries) + undated_todos(journal.sections)
+        tracked = track_todos(written)
+    return tracked, reconcile(tracked, stored)
+
+
+def open_longest(journal: Journal, week: Week, limit: int = 5) -> list[Todo]:
+    """TODOs open since before the week and not mentioned in it, the oldest `limit` of them."""
+    written = extract_todos(e for e in journal.entries if e.start <= week.end)
+    tracked = track_todos(written, as_of=week.end)
+    stale = [
+        t
+        for t in tracked
+        if t.status in {"open", "delayed"} and t.first and t.last and t.last < week.start
+    ]
+    return [
+        Todo(
+            text=t.text,
+            date=t.first,
+            status="delayed" if t.status == "delayed" else "open",
+            line=t.line,
+            source=t.source,
+            id=t.id,
+            carried_over=True,
+            age_days=t.age_days(week.end),
+        )
+        for t in stale[:limit]
+    ]
+
+
+def week_facts(
+    journal: Journal, week: Week, today: date, ids: Mapping[str, str] | None = None
+) -> WeekFacts:
     """Everything code can tell about the week."""
     entries = entries_in(journal.entries, week)
     days = journaled_days(journal.entries)
+    carried, question_ids = question_ledger(journal, week, ids)
     questions = [
-        q.model_copy(update={"age_days": (week.end - q.date).days})
+        q.model_copy(
+            update={
+                "age_days": (week.end - q.date).days,
+                "id": question_ids.get((q.source, q.line), ""),
+            }
+        )
         for q in extract_questions(entries)
     ]
     return WeekFacts(
         week=week,
         entries=entries,
         questions=questions,
-        carried=carried_questions(journal, week),
+        carried=carried,
         reflections=extract_reflections(entries),
         todos=extract_todos(entries),
+        stale_todos=open_longest(journal, week),
         days_journaled=sum(1 for d in week.days if d in days),
         streak_days=streak_ending(days, min(week.end, today)),
     )
 
 
-def review_week(journal: Journal, week: Week, today: date, backend: Backend) -> Digest:
-    """The week review of `journal` for `week`, written by `backend`."""
+def review_week(
+    journal: Journal,
+    week: Week,
+    today: date,
+    backend: Backend,
+    ids: Mapping[str, str] | None = None,
+) -> Digest:
+    """The week review of `journal` for `week`, written by `backend`; `ids` is the stored
+    question ledger, so that questions keep their ids across edits."""
     ensure_usable(journal)
-    facts = week_facts(journal, week, today)
+    facts = week_facts(journal, week, today, ids)
     summary = backend.summarize(facts)
     lines = {line for e in facts.entries for line in range(e.line, e.end_line + 1)}
     warnings = [
@@ -91,7 +173,7 @@ def review_week(journal: Journal, week: Week, today: date, backend: Backend) -> 
         highlights=summary.highlights,
         questions=facts.questions + facts.carried,
         reflections=facts.reflections,
-        todos=facts.todos,
+        todos=facts.todos + facts.stale_todos,
         next_week=summary.next_week,
         stats=Stats(
             days_journaled=facts.days_journaled,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,55 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 66
     assert result.stderr.startswith("reviewer: ") and "Traceback" not in result.stderr
+
+
+def test_stats_json_contract() -> None:
+    code, out, _ = _run("stats", "-j", str(FIXTURE), "--format", "json")
+    assert code == 0
+    stats = json.loads(out)
+    assert {"days_journaled", "longest_streak", "current_streak", "gaps", "weeks"} <= set(stats)
+    assert stats["days_journaled"] == 144 and stats["longest_streak"] == 119
+    assert stats["weeks"][0] == {
+        "iso": "2019-W41",
+        "start": "2019-10-07",
+        "days": 4,
+        "entries": 4,
+        "words": stats["weeks"][0]["words"],
+    }
+
+
+def test_stats_text_has_a_chart() -> None:
+    code, out, _ = _run("stats", "-j", str(FIXTURE), "--since", "2020-02-01")
+    assert code == 0
+    assert "2020-W09  ███████  7/7" in out and "2019-W41" not in out
+
+
+def test_questions_json_and_ledger_state(_isolated: Path) -> None:
+    code, out, _ = _run("questions", "-j", str(FIXTURE), "--open", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert all({"text", "date", "status", "age_days", "id"} <= set(r) for r in rows)
+    assert all(r["status"] == "open" for r in rows)
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)  # oldest first
+    row = next(r for r in rows if r["text"] == "predictor train不用调？")
+    assert row["age_days"] == (date(2020, 3, 1) - date(2020, 2, 17)).days
+    ledgers = list((_isolated / ".local" / "state" / "reviewer").glob("ledger-*.json"))
+    assert len(ledgers) == 1 and row["id"] in ledgers[0].read_text(encoding="utf-8")
+
+
+def test_questions_since_and_answered() -> None:
+    code, out, _ = _run("questions", "-j", str(FIXTURE), "--since", "2019-12-25", "-f", "json")
+    assert code == 0
+    rows = json.loads(out)
+    answered = next(r for r in rows if r["text"] == "ipdb怎么换行")
+    assert answered["status"] == "answered" and answered["closed_on"] == "2019-12-25"
+    assert min(r["date"] for r in rows) >= "2019-12-25"
+
+
+def test_todos_include_undated_lists() -> None:
+    code, out, _ = _run("todos", "-j", str(FIXTURE), "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    undated = [r for r in rows if r["date"] is None]
+    assert {lst for r in undated for lst in r["lists"]} == {"Today", "ShortTerm", "LongTerm"}
+    assert any(r["text"] == "改好bug" and r["status"] == "open" for r in rows)

@@ -25,7 +25,8 @@ class WeekFacts:
     questions: list[Question]  # asked this week
     carried: list[Question]  # still open from earlier weeks
     reflections: list[Reflection]
-    todos: list[Todo]
+    todos: list[Todo]  # mentioned this week
+    stale_todos: list[Todo]  # open longest: since earlier weeks, not mentioned this week
     days_journaled: int
     streak_days: int
 

@@ -1,0 +1,230 @@
+"""Across weeks: the question ledger and the TODO lifecycle (pure).
+
+Every mention of a question or TODO in the journal is an occurrence; occurrences that say the
+same thing (same words, give or take small edits) are one tracked item. Read oldest first, the
+latest mention decides the status: a question re-listed later with 👌, struck through or
+answered in place is answered on that later date; a TODO ticked off later is done then.
+
+An item's id is `q-YYYYMMDD-xxxx` / `t-YYYYMMDD-xxxx` from its first mention; `reconcile`
+carries ids over from a stored ledger so that an edit to the wording keeps the id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from reviewer.models import Question, Todo
+
+__all__ = ["Tracked", "ids_by_mention", "reconcile", "similar", "track_questions", "track_todos"]
+
+_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+_SAME = 0.6  # Jaccard similarity of character bigrams above which two texts are one item
+_COMMON = 400  # bigrams in more items than this are too common to find candidates by
+
+
+def _key(text: str) -> str:
+    return _NOISE.sub("", text.lower())
+
+
+def _grams(key: str) -> frozenset[str]:
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1)) if len(key) > 1 else frozenset()
+
+
+def similar(a: str, b: str) -> bool:
+    """True when two wordings are the same question or TODO, give or take small edits."""
+    ka, kb = _key(a), _key(b)
+    if ka == kb:
+        return True
+    ga, gb = _grams(ka), _grams(kb)
+    if len(ga) < 4 or len(gb) < 4:
+        return False
+    return len(ga & gb) / len(ga | gb) >= _SAME
+
+
+@dataclass(slots=True)
+class Tracked:
+    """One question or TODO across all its mentions."""
+
+    id: str
+    text: str  # the latest wording
+    first: date | None  # first mentioned (None: only in an undated list)
+    last: date | None  # last mentioned
+    status: str
+    closed_on: date | None = None  # when it was answered / done / dropped
+    answer: str = ""
+    line: int = 0  # line of the first mention
+    source: str = ""
+    mentions: int = 1
+    lists: list[str] = field(default_factory=list)  # undated lists it appears in
+    mentioned_at: list[tuple[str, int]] = field(default_factory=list)  # (source, line) each
+
+    def age_days(self, as_of: date) -> int:
+        """Days from the first mention to `as_of` (or to when it was closed)."""
+        if self.first is None:
+            return 0
+        end = self.closed_on if self.closed_on and self.closed_on <= as_of else as_of
+        return max(0, (end - self.first).days)
+
+
+class _Index:
+    """Finds the tracked item an occurrence belongs to, by exact key or bigram overlap."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, int] = {}
+        self.grams: list[frozenset[str]] = []
+        self.postings: dict[str, list[int]] = {}
+
+    def find(self, text: str) -> int | None:
+        key = _key(text)
+        if key in self.by_key:
+            return self.by_key[key]
+        grams = _grams(key)
+        if len(grams) < 4:
+            return None
+        overlap: Counter[int] = Counter()
+        for gram in grams:
+            posting = self.postings.get(gram, ())
+            if len(posting) <= _COMMON:
+                overlap.update(posting)
+        best, best_score = None, _SAME
+        for index, shared in overlap.items():
+            other = self.grams[index]
+            score = shared / (len(grams) + len(other) - shared)
+            if score >= best_score:
+                best, best_score = index, score
+        return best
+
+    def add(self, text: str, index: int) -> None:
+        key = _key(text)
+        self.by_key.setdefault(key, index)
+        grams = _grams(key)
+        while len(self.grams) <= index:
+            self.grams.append(frozenset())
+        self.grams[index] = self.grams[index] | grams
+        for gram in grams:
+            self.postings.setdefault(gram, []).append(index)
+
+
+def _new_id(prefix: str, day: date | None, text: str) -> str:
+    digest = hashlib.sha1(_key(text).encode()).hexdigest()[:4]
+    stamp = day.strftime("%Y%m%d") if day else "undated"
+    return f"{prefix}-{stamp}-{digest}"
+
+
+def _chronological(items: Iterable[Question | Todo]) -> list[Question | Todo]:
+    # Newest-first journals list later days at smaller line numbers; within a day, file order.
+    return sorted(items, key=lambda i: (i.date or date.max, i.source, i.line))
+
+
+def track_questions(questions: Iterable[Question], as_of: date | None = None) -> list[Tracked]:
+    """The question ledger: one tracked question per distinct question, status as of `as_of`."""
+    tracked: list[Tracked] = []
+    index = _Index()
+    for q in _chronological(questions):
+        assert isinstance(q, Question)
+        if as_of is not None and q.date > as_of:
+            continue
+        found = index.find(q.text)
+        if found is None:
+            index.add(q.text, len(tracked))
+            tracked.append(
+                Tracked(
+                    id=_new_id("q", q.date, q.text),
+                    text=q.text,
+                    first=q.date,
+                    last=q.date,
+                    status=q.status,
+                    closed_on=q.date if q.status == "answered" else None,
+                    answer=q.answer,
+                    line=q.line,
+                    source=q.source,
+                    mentioned_at=[(q.source, q.line)],
+                )
+            )
+            continue
+        item = tracked[found]
+        index.add(q.text, found)
+        item.mentions += 1
+        item.mentioned_at.append((q.source, q.line))
+        item.last = q.date
+        item.text = q.text
+        if q.status == "answered" and item.status != "answered":
+            item.status, item.closed_on, item.answer = "answered", q.date, q.answer
+    return tracked
+
+
+def track_todos(todos: Iterable[Todo], as_of: date | None = None) -> list[Tracked]:
+    """TODO lifecycle: open -> done / delayed / dropped across mentions. Undated list items
+    (Today / ShortTerm / LongTerm) are the journal's current state: they apply last, and only
+    when `as_of` is None (now), since nobody knows when they were ticked off."""
+    tracked: list[Tracked] = []
+    index = _Index()
+    for todo in _chronological(todos):
+        assert isinstance(todo, Todo)
+        if todo.date is None and as_of is not None:
+            continue
+        if as_of is not None and todo.date is not None and todo.date > as_of:
+            continue
+        found = index.find(todo.text)
+        if found is None:
+            index.add(todo.text, len(tracked))
+            tracked.append(
+                Tracked(
+                    id=_new_id("t", todo.date, todo.text),
+                    text=todo.text,
+                    first=todo.date,
+                    last=todo.date,
+                    status=todo.status,
+                    closed_on=todo.date if todo.status in {"done", "dropped"} else None,
+                    line=todo.line,
+                    source=todo.source,
+                    lists=[todo.list] if todo.list else [],
+                    mentioned_at=[(todo.source, todo.line)],
+                )
+            )
+            continue
+        item = tracked[found]
+        index.add(todo.text, found)
+        item.mentions += 1
+        item.mentioned_at.append((todo.source, todo.line))
+        if todo.list and todo.list not in item.lists:
+            item.lists.append(todo.list)
+        if todo.date is not None:
+            item.last = todo.date
+            item.text = todo.text
+        if todo.status != item.status and item.status not in {"done", "dropped"}:
+            item.status = todo.status
+            if todo.status in {"done", "dropped"}:
+                item.closed_on = todo.date
+    return tracked
+
+
+def reconcile(tracked: list[Tracked], stored: Mapping[str, str]) -> dict[str, str]:
+    """Give tracked items the ids a stored ledger ({id: text}) knew them by; return the new
+    ledger. An item keeps a stored id when its wording is similar and the id's date is its
+    first mention's, so rewording a question does not make it a new one."""
+    by_stamp: dict[str, list[tuple[str, str]]] = {}
+    for old_id, text in stored.items():
+        by_stamp.setdefault(old_id.rsplit("-", 1)[0], []).append((old_id, text))
+    taken: set[str] = set()
+    for item in tracked:
+        stamp = item.id.rsplit("-", 1)[0]
+        if item.id not in stored:
+            for old_id, text in by_stamp.get(stamp, []):
+                if old_id not in taken and similar(text, item.text):
+                    item.id = old_id
+                    break
+        while item.id in taken:  # two items with the same first date and wording hash
+            item.id += "x"
+        taken.add(item.id)
+    return {item.id: item.text for item in tracked}
+
+
+def ids_by_mention(tracked: Iterable[Tracked]) -> dict[tuple[str, int], str]:
+    """(source, line) of every mention -> the id of the item it belongs to."""
+    return {at: item.id for item in tracked for at in item.mentioned_at}

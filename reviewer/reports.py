@@ -1,0 +1,101 @@
+"""The across-weeks reports: question ledger, TODO list and journal statistics, as md / text /
+JSON (pure: values in, str out)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from reviewer.history import Tracked
+from reviewer.stats import JournalStats
+
+__all__ = ["render_ledger", "render_stats", "week_chart"]
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def _ledger_row(item: Tracked, today: date) -> dict[str, object]:
+    return {
+        "id": item.id,
+        "text": item.text,
+        "date": item.first.isoformat() if item.first else None,
+        "status": item.status,
+        "age_days": item.age_days(today),
+        "closed_on": item.closed_on.isoformat() if item.closed_on else None,
+        "answer": item.answer,
+        "mentions": item.mentions,
+        "last_mentioned": item.last.isoformat() if item.last else None,
+        "lists": item.lists,
+        "line": item.line,
+        "source": item.source,
+    }
+
+
+def render_ledger(items: list[Tracked], today: date, fmt: str, noun: str) -> str:
+    """Questions or TODOs (`noun`), one line each, oldest first."""
+    if fmt == "json":
+        return (
+            json.dumps([_ledger_row(i, today) for i in items], ensure_ascii=False, indent=2) + "\n"
+        )
+    if not items:
+        return f"No {noun} match.\n"
+    lines = []
+    if fmt == "md":
+        lines += [f"| age | asked | status | {noun[:-1]} |", "| ---: | --- | --- | --- |"]
+    for item in items:
+        when = item.first.isoformat() if item.first else "undated"
+        status = item.status + (f" {item.closed_on}" if item.closed_on else "")
+        text = item.text + (f" — {item.answer}" if item.answer else "")
+        text += f" [{', '.join(item.lists)}]" if item.lists else ""
+        if fmt == "md":
+            lines.append(f"| {item.age_days(today)}d | {when} | {status} | {text} |")
+        else:
+            lines.append(f"{item.age_days(today):>5}d  {when:<10}  {status:<19}  {text}")
+    return "\n".join(lines) + "\n"
+
+
+def week_chart(stats: JournalStats, last: int | None = None) -> list[str]:
+    """One line per week: days journaled as a bar of seven cells, entries and words."""
+    weeks = stats.weeks[-last:] if last else stats.weeks
+    top = max((w.words for w in weeks), default=0) or 1
+    rows = []
+    for w in weeks:
+        bar = "█" * w.days + "·" * (7 - w.days)
+        level = _BLOCKS[round(w.words / top * (len(_BLOCKS) - 1))]
+        rows.append(
+            f"{w.iso}  {bar}  {w.days}/7  {w.entries:>2} entries  {w.words:>6} words {level}"
+        )
+    return rows
+
+
+def render_stats(stats: JournalStats, fmt: str) -> str:
+    """Journal statistics with a per-week chart."""
+    if fmt == "json":
+        return stats.model_dump_json(indent=2) + "\n"
+    lines = [
+        f"days journaled   {stats.days_journaled}"
+        + (f" ({stats.first_day} to {stats.last_day})" if stats.first_day else ""),
+        f"entries          {stats.entries}",
+        f"words            {stats.words}",
+        f"longest streak   {stats.longest_streak} days"
+        + (
+            f" ({stats.longest_streak_from} to {stats.longest_streak_to})"
+            if stats.longest_streak_from
+            else ""
+        ),
+        f"current streak   {stats.current_streak} days",
+    ]
+    if stats.gaps:
+        lines += ["", "longest silences"]
+        for gap in stats.gaps:
+            note = " (ongoing)" if gap.ongoing else ""
+            lines.append(f"{gap.days:>5} days  {gap.start} to {gap.end}{note}")
+    if stats.weeks:
+        lines += ["", "weeks"]
+        lines += week_chart(stats)
+    title = f"Journal statistics as of {stats.as_of}"
+    body = "\n".join(lines)
+    if fmt == "md":
+        # A code block keeps the aligned columns and the chart monospaced when rendered.
+        return f"## {title}\n\n```\n{body}\n```\n"
+    return f"{title}\n\n{body}\n"

@@ -1,0 +1,115 @@
+"""Journaling statistics: days, streaks, gaps, entries and words per week (pure).
+
+"看看自己能够坚持多久" (how long can I keep it up) is the journal's own subtitle; these are the
+numbers that answer it, computed in code.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from itertools import pairwise
+
+from pydantic import BaseModel, ConfigDict
+
+from reviewer.journal import Entry
+from reviewer.weeks import Week, journaled_days, streak_ending, streaks
+
+__all__ = ["Gap", "JournalStats", "WeekStats", "count_words", "journal_stats"]
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
+_IMAGE_OR_URL = re.compile(r"!\[[^\]]*\]\([^)]*\)|https?://\S+")
+_GAPS = 5
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Gap(_Model):
+    start: date  # first silent day
+    end: date  # last silent day
+    days: int
+    ongoing: bool = False  # the silence up to today, not yet broken
+
+
+class WeekStats(_Model):
+    iso: str
+    start: date
+    days: int  # days journaled in the week
+    entries: int  # entries starting in the week
+    words: int
+
+
+class JournalStats(_Model):
+    first_day: date | None
+    last_day: date | None
+    days_journaled: int
+    entries: int
+    words: int
+    longest_streak: int
+    longest_streak_from: date | None
+    longest_streak_to: date | None
+    current_streak: int
+    as_of: date
+    gaps: list[Gap]  # the longest silences, longest first
+    weeks: list[WeekStats]  # every ISO week from the first journaled day, oldest first
+
+
+def count_words(lines: tuple[str, ...] | list[str]) -> int:
+    """Words as a reader counts them: each Chinese character, each Latin word or number."""
+    total = 0
+    for line in lines:
+        line = _IMAGE_OR_URL.sub(" ", line)
+        total += len(_CJK.findall(line)) + len(_LATIN.findall(line))
+    return total
+
+
+def journal_stats(entries: list[Entry], today: date, since: date | None = None) -> JournalStats:
+    """Statistics of the entries (those ending on or after `since`), as of `today`."""
+    chosen = [e for e in entries if since is None or e.end >= since]
+    days = journaled_days(chosen)
+    if since is not None:
+        days = {d for d in days if d >= since}
+    runs = streaks(days)
+    longest = max(runs, key=lambda r: ((r[1] - r[0]).days, r[1]), default=None)
+    gaps = [
+        Gap(start=a[1] + timedelta(1), end=b[0] - timedelta(1), days=(b[0] - a[1]).days - 1)
+        for a, b in pairwise(runs)
+    ]
+    if days and (today - max(days)).days > 1:
+        silent = max(days) + timedelta(1)
+        gaps.append(Gap(start=silent, end=today, days=(today - silent).days + 1, ongoing=True))
+    gaps.sort(key=lambda g: (-g.days, g.start))
+    words_by_entry = {id(e): count_words(e.body) for e in chosen}
+    weeks: list[WeekStats] = []
+    if days:
+        week = Week.containing(min(days))
+        last = Week.containing(max(days))
+        while week.start <= last.start:
+            starting = [e for e in chosen if e.start in week]
+            weeks.append(
+                WeekStats(
+                    iso=week.iso,
+                    start=week.start,
+                    days=sum(1 for d in week.days if d in days),
+                    entries=len(starting),
+                    words=sum(words_by_entry[id(e)] for e in starting),
+                )
+            )
+            week = week.shifted(1)
+    return JournalStats(
+        first_day=min(days) if days else None,
+        last_day=max(days) if days else None,
+        days_journaled=len(days),
+        entries=len(chosen),
+        words=sum(words_by_entry.values()),
+        longest_streak=(longest[1] - longest[0]).days + 1 if longest else 0,
+        longest_streak_from=longest[0] if longest else None,
+        longest_streak_to=longest[1] if longest else None,
+        current_streak=streak_ending(days, today),
+        as_of=today,
+        gaps=gaps[:_GAPS],
+        weeks=weeks,
+    )
