@@ -121,6 +121,12 @@ def _journal(
         )
     loaded = load_journal(path, encoding)
     log.info("read %s: %d entries, %d lines", path, len(loaded.entries), loaded.line_count)
+    skipped = [d.source for d in loaded.diagnostics if d.code == "skipped-file"]
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (
+            f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        )
+        typer.echo(f"reviewer: note: skipped {len(skipped)} file(s) in {path}: {shown}", err=True)
     if strict:
         from reviewer.review import ensure_usable
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 __all__ = [
@@ -495,11 +495,14 @@ def _range_end(
     return end, repaired
 
 
-def parse_notes(notes: Iterable[tuple[str, date, str]]) -> Journal:
-    """Build a journal from daily notes: (file name, its date, its text), one entry per file."""
+def parse_notes(
+    notes: Iterable[tuple[str, date, str]], skipped: Iterable[str] = (), source: str = ""
+) -> Journal:
+    """Build a journal from daily notes: (file name, its date, its text), one entry per file;
+    `skipped` names the other files of the folder, reported so nothing is silently ignored."""
     entries = []
     count = 0
-    for name, day, text in sorted(notes, key=lambda n: n[1], reverse=True):
+    for name, day, text in sorted(notes, key=lambda n: (n[1], n[0]), reverse=True):
         lines = split_lines(text)
         count += len(lines)
         entries.append(
@@ -515,14 +518,8 @@ def parse_notes(notes: Iterable[tuple[str, date, str]]) -> Journal:
                 source=name,
             )
         )
-    return Journal(tuple(entries), None, (), (), (), count)
-
-
-def with_source(journal: Journal, source: str) -> Journal:
-    """The same journal, labelled with the file it came from."""
-    return replace(
-        journal,
-        source=source,
-        entries=tuple(replace(e, source=source) for e in journal.entries),
-        diagnostics=tuple(replace(d, source=source) for d in journal.diagnostics),
+    diagnostics = tuple(
+        Diagnostic(0, "info", "skipped-file", f"{name}: not a daily note named YYYY-MM-DD.md", name)
+        for name in skipped
     )
+    return Journal(tuple(entries), None, (), (), diagnostics, count, source)

@@ -7,6 +7,7 @@ becomes an `InputError` with a message that names the file.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,8 @@ from reviewer.journal import Journal, parse_journal, parse_notes
 
 __all__ = ["decode", "load_journal"]
 
-_NOTE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.(md|markdown|txt)$")
+# Obsidian: 2020-02-24.md (perhaps "2020-02-24 Monday.md"); Logseq: 2020_02_24.md.
+_NOTE_NAME = re.compile(r"^(\d{4})([-_.])(\d{1,2})\2(\d{1,2})(?:[ _][^/]*)?\.(md|markdown|txt)$")
 # Control characters other than tab/newline/CR/form feed are a sign of a binary file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -73,18 +75,32 @@ def load_journal(path: Path, encoding: str | None = None) -> Journal:
 
 
 def _load_folder(path: Path, encoding: str | None) -> Journal:
+    """Daily notes anywhere under `path` (hidden folders such as .obsidian are skipped)."""
     notes: list[tuple[str, date, str]] = []
-    for child in sorted(path.iterdir()):
-        match = _NOTE_NAME.match(child.name)
-        if not match or not child.is_file():
-            continue
-        try:
-            day = date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            continue
-        notes.append((child.name, day, decode(child.read_bytes(), str(child), encoding)))
+    skipped: list[str] = []
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            relative = os.path.relpath(os.path.join(folder, name), path)
+            match = _NOTE_NAME.match(name)
+            day = _make_date(int(match[1]), int(match[3]), int(match[4])) if match else None
+            if day is None:
+                skipped.append(relative)
+                continue
+            data = Path(folder, name).read_bytes()
+            notes.append((relative, day, decode(data, str(path / relative), encoding)))
     if not notes:
         raise InputError(
-            f"{path}: no daily notes named like 2020-02-24.md in this folder", EXIT_NO_INPUT
+            f"{path}: no daily notes named like 2020-02-24.md (or 2020_02_24.md) in this folder",
+            EXIT_NO_INPUT,
         )
-    return parse_notes(notes)
+    return parse_notes(notes, skipped, source=str(path))
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

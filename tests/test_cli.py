@@ -248,3 +248,15 @@ def test_todos_include_undated_lists() -> None:
     undated = [r for r in rows if r["date"] is None]
     assert {lst for r in undated for lst in r["lists"]} == {"Today", "ShortTerm", "LongTerm"}
     assert any(r["text"] == "改好bug" and r["status"] == "open" for r in rows)
+
+
+def test_daily_notes_folder_week_says_what_it_skipped(tmp_path: Path) -> None:
+    (tmp_path / "2020-02-24.md").write_text("# 2020-02-24\n* TODO: 写周报\n", encoding="utf-8")
+    (tmp_path / "todo.txt").write_text("x", encoding="utf-8")
+    code, out, err = _run("week", "2020-02-24", "-j", str(tmp_path), "-f", "json")
+    assert code == 0
+    digest = json.loads(out)
+    assert digest["todos"][0]["text"] == "写周报"
+    assert digest["todos"][0]["source"] == "2020-02-24.md"
+    assert [h["text"] for h in digest["highlights"]] == ["写周报"]
+    assert "skipped 1 file(s)" in err and "todo.txt" in err

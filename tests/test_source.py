@@ -75,15 +75,27 @@ def test_undecodable_file(tmp_path: Path) -> None:
 
 
 def test_folder_of_daily_notes(tmp_path: Path) -> None:
-    (tmp_path / "2020-02-24.md").write_text("* 改好bug （👌）\n", encoding="utf-8")
-    (tmp_path / "2020-02-23.md").write_text("* 需要问的问题\n  * 为什么？\n", encoding="utf-8")
+    (tmp_path / "2020").mkdir()
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "2020" / "2020-02-24.md").write_text("* 改好bug （👌）\n", encoding="utf-8")
+    (tmp_path / "2020_02_23.md").write_text("* 需要问的问题\n  * 为什么？\n", encoding="utf-8")
+    (tmp_path / "2020-02-22 Saturday.md").write_bytes("* 自省\n".encode("gbk"))
     (tmp_path / "README.md").write_text("not a note", encoding="utf-8")
     (tmp_path / "2020-02-30.md").write_text("impossible date", encoding="utf-8")
+    (tmp_path / ".obsidian" / "2020-01-01.md").write_text("settings", encoding="utf-8")
     journal = load_journal(tmp_path)
-    assert [(e.start, e.source) for e in journal.entries] == [
-        (date(2020, 2, 24), "2020-02-24.md"),
-        (date(2020, 2, 23), "2020-02-23.md"),
+    assert [(e.start, e.source, e.line) for e in journal.entries] == [
+        (date(2020, 2, 24), "2020/2020-02-24.md", 0),
+        (date(2020, 2, 23), "2020_02_23.md", 0),
+        (date(2020, 2, 22), "2020-02-22 Saturday.md", 0),
     ]
+    assert journal.entries[1].body == ("* 需要问的问题", "  * 为什么？")
+    assert journal.entries[2].body == ("* 自省",)
+    assert [(d.code, d.source) for d in journal.diagnostics] == [
+        ("skipped-file", "2020-02-30.md"),
+        ("skipped-file", "README.md"),
+    ]
+    assert journal.source == str(tmp_path)
 
 
 def test_folder_without_notes(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 
 from reviewer.extract import Item, clean, is_label, items
-from reviewer.journal import Entry
+from reviewer.journal import Entry, parse_date_heading
 from reviewer.llm.base import Summary, WeekFacts
 from reviewer.models import Highlight, NextItem
 
@@ -73,6 +73,8 @@ def _width(text: str) -> int:
 
 def _worth_highlighting(item: Item) -> bool:
     text = clean(item.text)
+    if item.bullet == "#" and parse_date_heading(text) is not None:
+        return False  # a daily note's own "# 2020-02-24" title
     return _width(text) >= 4 and not is_label(text) and not text.startswith("```")
 
 
