@@ -7,12 +7,24 @@ indentation, so that "the children of `* 需要问的问题`" means what the jou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
 
 from reviewer.journal import Entry, Section
 from reviewer.models import Question, Reflection, Todo
+from reviewer.outline import (
+    DELAY_MARK,
+    DONE_MARK,
+    OPEN_BOX,
+    TODO_PREFIX,
+    Item,
+    ancestors,
+    clean,
+    items,
+    plain,
+    section_members,
+    struck,
+)
 
 __all__ = [
     "Item",
@@ -26,30 +38,15 @@ __all__ = [
     "undated_todos",
 ]
 
-_BULLET = re.compile(r"^(?:([*+-])|(\d{1,3}[.)]))(?:[ \t\u3000]+|$)")
-_FENCE = re.compile(r"^[ \t]*(```|~~~)")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
-_CODE = re.compile(r"`+[^`]*`+")
-_URL = re.compile(r"https?://\S+")
-
-_DONE_MARK = re.compile(r"[（(]\s*👌\s*[)）]|👌|\[DONE\]|\[x\]|[（(]tick[)）]", re.IGNORECASE)
-_DELAY_MARK = re.compile(r"\[DELAY(?:ED)?\]", re.IGNORECASE)
 _DROP_MARK = re.compile(r"\[DROP(?:PED)?\]|搁置|不做了|放弃了", re.IGNORECASE)
-_OPEN_BOX = re.compile(r"^\[ ?\]\s*[-:：]?\s*")
-_TODO_PREFIX = re.compile(r"^(?:TODO|todo|Todo)\s*[:：]\s*")
 # An item a TODO list leaves unticked but that says it is finished ("文字调整做了").
 _DONE_WORDS = re.compile(r"(?:做了|做完了|完成了|搞定了|改好了|更新了|解决了)[\s。.!！]*$")
-_WHOLE_STRIKE = re.compile(r"^~~(.+?)~~[\s.。,，;；]*$")
-
 _QUESTION_SECTION = re.compile(
     r"^(?:需要(?:问的问题|问的东西|问的|请教的?|搞清楚的问题)|要请教的|待解决的问题|questions?|问题)"
     r"\s*[:：]?$",
     re.IGNORECASE,
 )
 _INLINE_QUESTION = re.compile(r"[?？]|问一下|请教|需不需要|是不是|要不要|是否")
-# "1. ", "2) ", "3、", "1.1 " written inside a bullet's text: list numbering, not content.
-_NUMBERING = re.compile(r"^\d{1,2}(?:[.)、]\s*|\.\d{1,2}\)?\s+)")
 _ASIDE = re.compile(r"^[（(][^（()）]*[)）]$")  # "（这里是搜每个模块是不是用Conv）": a remark
 _ANSWER = re.compile(r"\s(?:--|——)\s*|——")
 _TODO_SECTION = re.compile(
@@ -64,120 +61,11 @@ _LESSON = re.compile(r"训诫|📌")
 _LABEL_LEFTOVER = re.compile(r"[\s:：!！🤔*_#]+")
 
 
-class Item(NamedTuple):
-    """One non-blank line of an entry, placed in the outline by its indentation."""
-
-    line: int
-    indent: int
-    bullet: str  # "*", "-", "1.", "#" for a heading, "" for a plain line
-    text: str  # the line without indentation and bullet
-    parent: int | None  # index of the enclosing item in the entry's item list
-    gap_before: bool  # a blank line precedes it
-
-
-def _indent_width(prefix: str) -> int:
-    width = 0
-    for char in prefix:
-        width += 4 - width % 4 if char == "\t" else 2 if char == "\u3000" else 1
-    return width
-
-
-def items(numbered: Iterable[tuple[int, str]]) -> list[Item]:
-    """Outline an entry's body: non-blank lines outside code fences, nested by indentation."""
-    found: list[Item] = []
-    stack: list[tuple[int, int]] = []  # (indent, index)
-    in_fence = False
-    gap = False
-    for lineno, raw in numbered:
-        fence = _FENCE.match(raw)
-        if fence and raw.count(fence.group(1)) % 2 == 1:
-            in_fence = not in_fence
-            continue
-        stripped = raw.strip(" \t\u3000")
-        if in_fence or not stripped or stripped in {"---", "***", "___", "* * *"}:
-            gap = gap or not stripped or stripped in {"---", "***", "___"}
-            continue
-        body = raw.lstrip(" \t\u3000")
-        indent = _indent_width(raw[: len(raw) - len(body)])
-        bullet = ""
-        if body.startswith("#"):
-            bullet, text = "#", body.lstrip("#").strip()
-            indent = 0
-            stack.clear()
-        else:
-            match = _BULLET.match(body)
-            if match:
-                bullet = match.group(1) or match.group(2)
-                text = body[match.end() :].strip()
-            else:
-                text = body.strip()
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        parent = stack[-1][1] if stack else None
-        found.append(Item(lineno, indent, bullet, text, parent, gap))
-        stack.append((indent, len(found) - 1))
-        gap = False
-    return found
-
-
 @lru_cache(maxsize=8192)
 def _outline(entry: Entry) -> tuple[list[Item], dict[int, bool]]:
     """An entry's items and its question indices, computed once for all extractors."""
     found = items(entry.numbered_body())
     return found, _question_indices(found)
-
-
-def clean(text: str) -> str:
-    """Item text for a digest: no images, links as their text, no status markers."""
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
-    text = _DONE_MARK.sub("", text)
-    text = _DELAY_MARK.sub("", text)
-    text = _OPEN_BOX.sub("", text)
-    text = _TODO_PREFIX.sub("", text)
-    text = text.replace("📌", "")
-    text = _NUMBERING.sub("", text.strip())
-    text = text.rstrip("\\ \t\u3000")
-    return " ".join(text.split())
-
-
-def _plain(text: str) -> str:
-    """Text with code, links, images and URLs removed: where question words are looked for."""
-    text = _IMAGE.sub(" ", text)
-    text = _LINK.sub(lambda m: m.group(1), text)
-    text = _CODE.sub(" ", text)
-    return _URL.sub(" ", text)
-
-
-def _struck(text: str) -> str | None:
-    """The inner text when the whole item is struck through (`~~done~~`), else None."""
-    match = _WHOLE_STRIKE.match(text.strip())
-    if match and "~~" not in match.group(1):
-        return match.group(1).strip()
-    return None
-
-
-def _children(found: list[Item], index: int) -> Iterator[int]:
-    for i in range(index + 1, len(found)):
-        if found[i].parent == index:
-            yield i
-        elif found[i].indent <= found[index].indent or found[i].bullet == "#":
-            return
-
-
-def _section_members(found: list[Item], index: int) -> list[int]:
-    """The items a label introduces: its children, or, for a label with none (`Questions:`
-    followed by a list at the same depth), its following siblings up to the next blank line."""
-    kids = list(_children(found, index))
-    if kids:
-        return kids
-    members = []
-    for i in range(index + 1, len(found)):
-        item = found[i]
-        if item.gap_before or item.parent != found[index].parent or item.bullet in {"", "#"}:
-            break
-        members.append(i)
-    return members
 
 
 def _is_content(text: str) -> bool:
@@ -191,34 +79,27 @@ def _question_indices(found: list[Item]) -> dict[int, bool]:
     for i, item in enumerate(found):
         if _LABEL_HINT.search(item.text) and _QUESTION_SECTION.match(clean(item.text)):
             labels.add(i)
-            for member in _section_members(found, i):
+            for member in section_members(found, i):
                 picked[member] = True
     for i, item in enumerate(found):
         if i in picked or i in labels or item.bullet == "#":
             continue
-        plain = _plain(item.text).strip()
-        if not _INLINE_QUESTION.search(plain) or _ASIDE.match(plain):
+        bare = plain(item.text).strip()
+        if not _INLINE_QUESTION.search(bare) or _ASIDE.match(bare):
             continue
         # Notes under a listed question explain it; they are not questions of their own.
-        if any(a in picked or a in labels for a in _ancestors(found, i)):
+        if any(a in picked or a in labels for a in ancestors(found, i)):
             continue
         picked[i] = False
     return picked
 
 
-def _ancestors(found: list[Item], index: int) -> Iterator[int]:
-    parent = found[index].parent
-    while parent is not None:
-        yield parent
-        parent = found[parent].parent
-
-
 def _question(item: Item, entry: Entry, in_section: bool) -> Question | None:
     text = item.text
-    struck = _struck(text)
-    answered = struck is not None or bool(_DONE_MARK.search(text))
-    if struck is not None:
-        text = struck
+    inner = struck(text)
+    answered = inner is not None or bool(DONE_MARK.search(text))
+    if inner is not None:
+        text = inner
     answer = ""
     split = _ANSWER.search(text)
     if split and split.start() > 0:
@@ -275,7 +156,7 @@ def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
             if kind is None or i in taken:
                 continue
             label_only = not _is_content(_LESSON.sub("", _REFLECTION.sub("", item.text)))
-            members = _section_members(found, i) if label_only else [i]
+            members = section_members(found, i) if label_only else [i]
             for member in members:
                 taken.add(member)
                 text = clean(found[member].text.replace("~~", ""))
@@ -314,20 +195,20 @@ def is_label(text: str) -> bool:
 
 def _todo_status(text: str) -> str | None:
     """The status a marker gives an item, or None when it carries no TODO marker."""
-    if _DELAY_MARK.search(text):
+    if DELAY_MARK.search(text):
         return "delayed"
     if _DROP_MARK.search(text):
         return "dropped"
-    if _DONE_MARK.search(text) or _struck(text) is not None:
+    if DONE_MARK.search(text) or struck(text) is not None:
         return "done"
-    if _TODO_PREFIX.match(text) or _OPEN_BOX.match(text):
+    if TODO_PREFIX.match(text) or OPEN_BOX.match(text):
         return "open"
     return None
 
 
 def _todo_text(text: str) -> str:
-    struck = _struck(text)
-    return clean(struck if struck is not None else text)
+    inner = struck(text)
+    return clean(inner if inner is not None else text)
 
 
 def _unticked(text: str) -> str:
@@ -338,13 +219,13 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
     marked: dict[int, str] = {}
     for i, item in enumerate(found):
         status = _todo_status(item.text)
-        if status is not None and (i not in questions or _TODO_PREFIX.match(item.text)):
+        if status is not None and (i not in questions or TODO_PREFIX.match(item.text)):
             marked[i] = status
     picked = dict(marked)
     for i, item in enumerate(found):
         if _LABEL_HINT.search(item.text) and _TODO_SECTION.search(clean(item.text)):
             picked.pop(i, None)  # the label itself is no TODO
-            for member in _section_members(found, i):
+            for member in section_members(found, i):
                 if member not in questions and not _TODO_SECTION.search(clean(found[member].text)):
                     picked.setdefault(member, _unticked(found[member].text))
     # A list whose items are mostly ticked off is a TODO list: its unticked items are open.
@@ -357,7 +238,7 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
         if len(ticked) >= 2 and 2 * len(ticked) >= len(members):
             for member in members:
                 text = found[member].text
-                if member not in questions and len(clean(_plain(text))) >= 4 and not is_label(text):
+                if member not in questions and len(clean(plain(text))) >= 4 and not is_label(text):
                     picked.setdefault(member, _unticked(found[member].text))
     return picked
 

@@ -1,0 +1,159 @@
+"""An entry's body as an outline: its lines as items nested by indentation (pure).
+
+Also the text helpers every extractor shares: `clean` (item text for a digest) and `plain`
+(text with code, links and URLs removed, where marker words are looked for).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+__all__ = [
+    "DELAY_MARK",
+    "DONE_MARK",
+    "FENCE",
+    "OPEN_BOX",
+    "TODO_PREFIX",
+    "Item",
+    "ancestors",
+    "children",
+    "clean",
+    "items",
+    "plain",
+    "section_members",
+    "struck",
+]
+
+_BULLET = re.compile(r"^(?:([*+-])|(\d{1,3}[.)]))(?:[ \t\u3000]+|$)")
+FENCE = re.compile(r"^[ \t]*(```|~~~)")  # a code fence line (shared with the parser)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
+_CODE = re.compile(r"`+[^`]*`+")
+_URL = re.compile(r"https?://\S+")
+
+DONE_MARK = re.compile(r"[（(]\s*👌\s*[)）]|👌|\[DONE\]|\[x\]|[（(]tick[)）]", re.IGNORECASE)
+DELAY_MARK = re.compile(r"\[DELAY(?:ED)?\]", re.IGNORECASE)
+OPEN_BOX = re.compile(r"^\[ ?\]\s*[-:：]?\s*")
+TODO_PREFIX = re.compile(r"^(?:TODO|todo|Todo)\s*[:：]\s*")
+_WHOLE_STRIKE = re.compile(r"^~~(.+?)~~[\s.。,，;；]*$")
+
+# "1. ", "2) ", "3、", "1.1 " written inside a bullet's text: list numbering, not content.
+_NUMBERING = re.compile(r"^\d{1,2}(?:[.)、]\s*|\.\d{1,2}\)?\s+)")
+
+
+class Item(NamedTuple):
+    """One non-blank line of an entry, placed in the outline by its indentation."""
+
+    line: int
+    indent: int
+    bullet: str  # "*", "-", "1.", "#" for a heading, "" for a plain line
+    text: str  # the line without indentation and bullet
+    parent: int | None  # index of the enclosing item in the entry's item list
+    gap_before: bool  # a blank line precedes it
+
+
+def _indent_width(prefix: str) -> int:
+    width = 0
+    for char in prefix:
+        width += 4 - width % 4 if char == "\t" else 2 if char == "\u3000" else 1
+    return width
+
+
+def items(numbered: Iterable[tuple[int, str]]) -> list[Item]:
+    """Outline an entry's body: non-blank lines outside code fences, nested by indentation."""
+    found: list[Item] = []
+    stack: list[tuple[int, int]] = []  # (indent, index)
+    in_fence = False
+    gap = False
+    for lineno, raw in numbered:
+        fence = FENCE.match(raw)
+        if fence and raw.count(fence.group(1)) % 2 == 1:
+            in_fence = not in_fence
+            continue
+        stripped = raw.strip(" \t\u3000")
+        if in_fence or not stripped or stripped in {"---", "***", "___", "* * *"}:
+            gap = gap or not stripped or stripped in {"---", "***", "___"}
+            continue
+        body = raw.lstrip(" \t\u3000")
+        indent = _indent_width(raw[: len(raw) - len(body)])
+        bullet = ""
+        if body.startswith("#"):
+            bullet, text = "#", body.lstrip("#").strip()
+            indent = 0
+            stack.clear()
+        else:
+            match = _BULLET.match(body)
+            if match:
+                bullet = match.group(1) or match.group(2)
+                text = body[match.end() :].strip()
+            else:
+                text = body.strip()
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        found.append(Item(lineno, indent, bullet, text, parent, gap))
+        stack.append((indent, len(found) - 1))
+        gap = False
+    return found
+
+
+def clean(text: str) -> str:
+    """Item text for a digest: no images, links as their text, no status markers."""
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = DONE_MARK.sub("", text)
+    text = DELAY_MARK.sub("", text)
+    text = OPEN_BOX.sub("", text)
+    text = TODO_PREFIX.sub("", text)
+    text = text.replace("📌", "")
+    text = _NUMBERING.sub("", text.strip())
+    text = text.rstrip("\\ \t\u3000")
+    return " ".join(text.split())
+
+
+def plain(text: str) -> str:
+    """Text with code, links, images and URLs removed: where question words are looked for."""
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _CODE.sub(" ", text)
+    return _URL.sub(" ", text)
+
+
+def struck(text: str) -> str | None:
+    """The inner text when the whole item is struck through (`~~done~~`), else None."""
+    match = _WHOLE_STRIKE.match(text.strip())
+    if match and "~~" not in match.group(1):
+        return match.group(1).strip()
+    return None
+
+
+def children(found: list[Item], index: int) -> Iterator[int]:
+    for i in range(index + 1, len(found)):
+        if found[i].parent == index:
+            yield i
+        elif found[i].indent <= found[index].indent or found[i].bullet == "#":
+            return
+
+
+def section_members(found: list[Item], index: int) -> list[int]:
+    """The items a label introduces: its children, or, for a label with none (`Questions:`
+    followed by a list at the same depth), its following siblings up to the next blank line."""
+    kids = list(children(found, index))
+    if kids:
+        return kids
+    members = []
+    for i in range(index + 1, len(found)):
+        item = found[i]
+        if item.gap_before or item.parent != found[index].parent or item.bullet in {"", "#"}:
+            break
+        members.append(i)
+    return members
+
+
+def ancestors(found: list[Item], index: int) -> Iterator[int]:
+    parent = found[index].parent
+    while parent is not None:
+        yield parent
+        parent = found[parent].parent
