@@ -295,6 +295,50 @@ def entries(
         typer.echo(f"{row['line']:>6}  {span:<22}  {row['heading']}{mark}")
 
 
+@app.command()
+@_handles_errors
+def month(
+    when: Annotated[
+        str,
+        typer.Argument(metavar="MONTH", help="A month (2020-02), 'this' or 'last'."),
+    ] = "last",
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First month of a term (YYYY-MM).", show_default=False),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Last month of a term (YYYY-MM).", show_default=False),
+    ] = None,
+    journal: JournalOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
+    ] = False,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Review a month (or a term: --from 2020-01 --to 2020-03) from its weekly digests."""
+    _setup_logging(verbose)
+    from reviewer.monthly import parse_month, review_period
+    from reviewer.render import render_month
+    from reviewer.state import load_ids
+
+    settings = _settings(config)
+    today = settings.now_date()
+    first, last = parse_month(start or when, today)
+    if end is not None:
+        last = parse_month(end, today)[1]
+    loaded = _journal(settings, journal, encoding)
+    stored = load_ids(settings.state_dir, loaded.source, "questions")
+    digest = review_period(loaded, first, last, today, _backend(settings, offline), stored)
+    _emit(render_month(digest, fmt.value), output)
+
+
 SinceOpt = Annotated[
     str | None,
     typer.Option("--since", help="Only from this date on (YYYY-MM-DD).", show_default=False),

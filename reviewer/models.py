@@ -18,12 +18,17 @@ __all__ = [
     "EntryRef",
     "Highlight",
     "Meta",
+    "MonthDigest",
+    "MonthHighlight",
+    "MonthStats",
     "NextItem",
+    "PeriodInfo",
     "Question",
     "Reflection",
     "Stats",
     "Todo",
     "WeekInfo",
+    "WeekLine",
 ]
 
 SCHEMA_VERSION = 1
@@ -136,3 +141,50 @@ class Digest(_Model):
     stats: Stats
     meta: Meta
     warnings: list[str]
+
+
+class PeriodInfo(_Model):
+    label: str  # "2020-02", or "2020-01..2020-03" for a term
+    start: date
+    end: date
+
+
+class WeekLine(_Model):
+    iso: str
+    start: date
+    end: date
+    days_journaled: int
+    summary: str
+    degraded: bool = False
+
+
+class MonthHighlight(_Model):
+    text: str
+    dates: list[date]
+    week: str  # the ISO week whose digest it comes from
+
+
+class MonthStats(_Model):
+    days_journaled: int
+    days_in_period: int
+    entries: int
+    words: int
+    longest_streak: int  # within the period
+    streak_days: int  # the streak alive at the period's end
+    questions_asked: int
+    questions_open: int  # asked in or before the period, open at its end
+    todos_done: int
+
+
+class MonthDigest(_Model):
+    schema_version: int = SCHEMA_VERSION
+    period: PeriodInfo
+    journal: str
+    weeks: list[WeekLine]
+    summary: str
+    highlights: list[MonthHighlight]
+    questions: list[Question]
+    reflections: list[Reflection]
+    todos: list[Todo]
+    stats: MonthStats
+    meta: Meta

@@ -10,12 +10,12 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from reviewer.models import Digest
+from reviewer.models import Digest, MonthDigest, Todo
 
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "render", "render_month"]
 
 FORMATS = ("md", "text", "json")
 _EMPHASIS = re.compile(r"(\*\*|__|~~|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
@@ -55,9 +55,26 @@ def render(digest: Digest, fmt: str) -> str:
         questions=questions,
         carried=carried[::-1][:10],
         carried_more=max(0, len(carried) - 10),
-        todos={
-            status: [t for t in digest.todos if t.status == status and not t.carried_over]
-            for status in ("done", "open", "delayed", "dropped")
-        },
+        todos=_by_status([t for t in digest.todos if not t.carried_over]),
         stale=[t for t in digest.todos if t.carried_over],
+    )
+
+
+def _by_status(todos: list[Todo]) -> dict[str, list[Todo]]:
+    return {
+        status: [t for t in todos if t.status == status]
+        for status in ("done", "open", "delayed", "dropped")
+    }
+
+
+def render_month(digest: MonthDigest, fmt: str) -> str:
+    """The month (or term) review in `fmt` (one of FORMATS)."""
+    if fmt == "json":
+        return digest.model_dump_json(indent=2) + "\n"
+    template = _environment().get_template(f"month.{fmt}.j2")
+    return template.render(
+        d=digest,
+        asked=[q for q in digest.questions if not q.carried_over],
+        carried=[q for q in digest.questions if q.carried_over],
+        todos=_by_status(digest.todos),
     )

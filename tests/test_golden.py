@@ -33,3 +33,19 @@ def test_golden_digest(
         path.write_text(result.stdout, encoding="utf-8")
     assert path.exists(), f"{path} missing: run `make goldens` and review the result"
     assert result.stdout == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_golden_month(
+    fmt: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("REVIEWER_TODAY", "2020-03-08")
+    result = CliRunner().invoke(
+        app, ["month", "2020-02", "--journal", "fixtures/journal.md", "--format", fmt]
+    )
+    assert result.exit_code == 0, result.output
+    path = GOLDEN / f"month-2020-02.{FORMATS[fmt]}"
+    if request.config.getoption("--update-goldens"):
+        path.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == path.read_text(encoding="utf-8")

@@ -1,0 +1,225 @@
+"""Month and term reviews, built from the weekly digests (hierarchical: weeks -> month).
+
+Each ISO week that overlaps the period is reviewed as usual (so an LLM backend answers from its
+cache for weeks already reviewed); the month then gathers the weeks' summaries, the highlights
+dated inside the period, the questions still open at its end, the TODOs finished in it, and
+statistics computed in code. Pure: the backend and today are passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from reviewer import __version__
+from reviewer.errors import UsageError
+from reviewer.extract import extract_questions, extract_reflections, extract_todos
+from reviewer.history import track_questions, track_todos
+from reviewer.journal import Journal
+from reviewer.llm.base import Backend
+from reviewer.models import (
+    Digest,
+    Meta,
+    MonthDigest,
+    MonthHighlight,
+    MonthStats,
+    PeriodInfo,
+    Question,
+    Todo,
+    WeekLine,
+)
+from reviewer.review import ensure_usable, review_week
+from reviewer.stats import count_words
+from reviewer.weeks import Week, journaled_days, streak_ending, streaks
+
+__all__ = ["parse_month", "review_period", "weeks_overlapping"]
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_HIGHLIGHTS_PER_WEEK = 3
+
+
+def parse_month(text: str, today: date) -> tuple[date, date]:
+    """`2020-02`, `this` or `last` to the first and last day of that month."""
+    word = text.strip().lower()
+    if word in {"this", "last"}:
+        first = today.replace(day=1)
+        if word == "last":
+            first = (first - timedelta(days=1)).replace(day=1)
+        return first, _month_end(first)
+    match = _MONTH.match(word)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise UsageError(f"'{text}' is not a month; use YYYY-MM (2020-02), this or last")
+    first = date(int(match[1]), int(match[2]), 1)
+    return first, _month_end(first)
+
+
+def _month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def weeks_overlapping(start: date, end: date) -> list[Week]:
+    """ISO weeks that share at least one day with the period, oldest first."""
+    weeks = []
+    week = Week.containing(start)
+    while week.start <= end:
+        weeks.append(week)
+        week = week.shifted(1)
+    return weeks
+
+
+def _label(start: date, end: date) -> str:
+    first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    return first if first == last else f"{first}..{last}"
+
+
+def review_period(
+    journal: Journal,
+    start: date,
+    end: date,
+    today: date,
+    backend: Backend,
+    ids: Mapping[str, str] | None = None,
+) -> MonthDigest:
+    """The review of a month (or a term of months) from its weekly digests."""
+    ensure_usable(journal)
+    if end < start:
+        raise UsageError(f"the period ends ({end}) before it starts ({start})")
+    digests = [review_week(journal, w, today, backend, ids) for w in weeks_overlapping(start, end)]
+    inside = [e for e in journal.entries if e.start <= end and e.end >= start]
+    all_days = journaled_days(journal.entries)
+    days = {d for d in all_days if start <= d <= end}
+    runs = [(max(a, start), min(b, end)) for a, b in streaks(days)]
+    longest = max(((b - a).days + 1 for a, b in runs), default=0)
+    questions = _questions(journal, start, end)
+    todos = _todos(journal, start, end)
+    highlights = [h for d in digests for h in _highlights(d, start, end)]
+    stats = MonthStats(
+        days_journaled=len(days),
+        days_in_period=(end - start).days + 1,
+        entries=len(inside),
+        words=sum(count_words(e.body) for e in inside),
+        longest_streak=longest,
+        streak_days=streak_ending(all_days, min(end, today)),
+        questions_asked=sum(1 for q in questions if not q.carried_over),
+        questions_open=sum(1 for q in questions if q.status == "open"),
+        todos_done=sum(1 for t in todos if t.status == "done"),
+    )
+    return MonthDigest(
+        period=PeriodInfo(label=_label(start, end), start=start, end=end),
+        journal=journal.source,
+        weeks=[_week_line(d) for d in digests],
+        summary=_summary(_label(start, end), stats, digests),
+        highlights=highlights,
+        questions=questions,
+        reflections=[r for r in extract_reflections(inside) if r.date and start <= r.date <= end],
+        todos=todos,
+        stats=stats,
+        meta=_meta(digests),
+    )
+
+
+def _highlights(digest: Digest, start: date, end: date) -> list[MonthHighlight]:
+    """The week's first highlights dated inside the period."""
+    found = []
+    for highlight in digest.highlights:
+        dated = [day for day in highlight.dates if start <= day <= end]
+        if dated:
+            found.append(MonthHighlight(text=highlight.text, dates=dated, week=digest.week.iso))
+    return found[:_HIGHLIGHTS_PER_WEEK]
+
+
+def _week_line(digest: Digest) -> WeekLine:
+    return WeekLine(
+        iso=digest.week.iso,
+        start=digest.week.start,
+        end=digest.week.end,
+        days_journaled=digest.stats.days_journaled,
+        summary=digest.summary,
+        degraded=digest.meta.degraded,
+    )
+
+
+def _questions(journal: Journal, start: date, end: date) -> list[Question]:
+    """Questions asked in the period (open or answered by its end), then older ones still open
+    at its end, oldest first."""
+    asked = extract_questions(e for e in journal.entries if e.start <= end)
+    found = []
+    for t in track_questions(asked, as_of=end):
+        if t.first is None or (t.first < start and t.status != "open"):
+            continue
+        found.append(
+            Question(
+                text=t.text,
+                date=t.first,
+                status="answered" if t.status == "answered" else "open",
+                carried_over=t.first < start,
+                age_days=t.age_days(end),
+                answer=t.answer,
+                line=t.line,
+                source=t.source,
+                id=t.id,
+                answered_on=t.closed_on,
+            )
+        )
+    return found
+
+
+def _todos(journal: Journal, start: date, end: date) -> list[Todo]:
+    """TODOs finished in the period, and those written in it still open at its end."""
+    written = extract_todos(e for e in journal.entries if e.start <= end)
+    found = []
+    for t in track_todos(written, as_of=end):
+        closed_inside = t.closed_on is not None and start <= t.closed_on <= end
+        opened_inside = t.first is not None and start <= t.first <= end
+        if t.first is None or not (closed_inside or opened_inside):
+            continue
+        if not closed_inside and t.status in {"done", "dropped"}:
+            continue
+        found.append(
+            Todo(
+                text=t.text,
+                date=t.first,
+                status=t.status,  # type: ignore[arg-type]
+                line=t.line,
+                source=t.source,
+                id=t.id,
+                carried_over=t.first < start,
+                age_days=t.age_days(end),
+            )
+        )
+    return found
+
+
+def _summary(label: str, stats: MonthStats, digests: list[Digest]) -> str:
+    busiest = max(digests, key=lambda d: (d.stats.lines, d.week.start), default=None)
+    parts = [
+        f"{label}: {stats.days_journaled} of {stats.days_in_period} days journaled "
+        f"in {stats.entries} entries ({stats.words} words); the longest run was "
+        f"{stats.longest_streak} days."
+    ]
+    if busiest is not None and busiest.stats.lines:
+        parts.append(f"Fullest week: {busiest.week.iso} ({busiest.stats.lines} lines).")
+    parts.append(
+        f"{stats.todos_done} TODOs finished; {stats.questions_asked} questions asked, "
+        f"{stats.questions_open} open at the end of the period."
+    )
+    return " ".join(parts)
+
+
+def _meta(digests: list[Digest]) -> Meta:
+    metas = [d.meta for d in digests]
+    degraded = [m.degraded_reason for m in metas if m.degraded]
+    return Meta(
+        backend=metas[0].backend if metas else "offline",
+        model=metas[0].model if metas else "",
+        cached=bool(metas) and all(m.cached for m in metas),
+        degraded=bool(degraded),
+        degraded_reason="; ".join(sorted(set(degraded))),
+        prompt_tokens=sum(m.prompt_tokens for m in metas),
+        completion_tokens=sum(m.completion_tokens for m in metas),
+        calls=sum(m.calls for m in metas),
+        dropped_claims=sum(m.dropped_claims for m in metas),
+        offline_hint=metas[0].offline_hint if metas else "",
+        version=__version__,
+    )

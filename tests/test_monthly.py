@@ -1,0 +1,67 @@
+"""Month and term reviews from weekly digests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from reviewer.errors import UsageError
+from reviewer.journal import parse_journal
+from reviewer.llm.offline import OfflineBackend
+from reviewer.monthly import parse_month, review_period, weeks_overlapping
+
+
+def test_parse_month() -> None:
+    today = date(2020, 3, 8)
+    assert parse_month("2020-02", today) == (date(2020, 2, 1), date(2020, 2, 29))
+    assert parse_month("this", today) == (date(2020, 3, 1), date(2020, 3, 31))
+    assert parse_month("last", date(2020, 1, 15)) == (date(2019, 12, 1), date(2019, 12, 31))
+    for bad in ("2020-13", "Feb", "2020-02-01"):
+        with pytest.raises(UsageError):
+            parse_month(bad, today)
+
+
+def test_weeks_overlapping_february_2020() -> None:
+    weeks = weeks_overlapping(date(2020, 2, 1), date(2020, 2, 29))
+    assert [w.iso for w in weeks] == ["2020-W05", "2020-W06", "2020-W07", "2020-W08", "2020-W09"]
+
+
+def test_month_of_the_fixture(journal_text: str) -> None:
+    journal = parse_journal(journal_text, source="journal.md")
+    month = review_period(
+        journal, date(2020, 2, 1), date(2020, 2, 29), date(2020, 3, 8), OfflineBackend()
+    )
+    # February 2020 has 29 days; 02-06 is the only one not written.
+    assert (month.stats.days_journaled, month.stats.days_in_period) == (28, 29)
+    assert month.stats.longest_streak == 23  # 02-07 .. 02-29
+    assert [w.iso for w in month.weeks] == [
+        "2020-W05",
+        "2020-W06",
+        "2020-W07",
+        "2020-W08",
+        "2020-W09",
+    ]
+    assert all(
+        start_ok for h in month.highlights for start_ok in [min(h.dates) >= date(2020, 2, 1)]
+    )
+    assert {h.week for h in month.highlights} == {w.iso for w in month.weeks}
+    done = {t.text for t in month.todos if t.status == "done"}
+    assert "改cfg" in done and "SA又出bug了…" in done
+    asked = [q for q in month.questions if not q.carried_over]
+    assert all(date(2020, 2, 1) <= q.date <= date(2020, 2, 29) for q in asked)
+    assert any(q.carried_over and q.status == "open" for q in month.questions)
+    assert month.meta.backend == "offline" and month.meta.calls == 0
+
+
+def test_term_spans_months(journal_text: str) -> None:
+    journal = parse_journal(journal_text)
+    term = review_period(
+        journal, date(2019, 11, 1), date(2020, 1, 31), date(2020, 3, 8), OfflineBackend()
+    )
+    assert term.period.label == "2019-11..2020-01"
+    assert term.stats.days_in_period == 92 and term.stats.days_journaled == 92
+    with pytest.raises(UsageError):
+        review_period(
+            journal, date(2020, 2, 1), date(2020, 1, 1), date(2020, 3, 8), OfflineBackend()
+        )
