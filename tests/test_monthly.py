@@ -42,9 +42,7 @@ def test_month_of_the_fixture(journal_text: str) -> None:
         "2020-W08",
         "2020-W09",
     ]
-    assert all(
-        start_ok for h in month.highlights for start_ok in [min(h.dates) >= date(2020, 2, 1)]
-    )
+    assert all(min(h.dates) >= date(2020, 2, 1) for h in month.highlights)
     assert {h.week for h in month.highlights} == {w.iso for w in month.weeks}
     done = {t.text for t in month.todos if t.status == "done"}
     assert "改cfg" in done and "SA又出bug了…" in done
