@@ -117,7 +117,7 @@ def parse_journal(text: str, source: str = "") -> Journal:
     diagnostics: list[Diagnostic] = []
     preamble_end = 0  # number of lines in the preamble
 
-    # State: where the current line goes. ("pre", None) | ("entry", draft) | ("section", idx)
+    # Where the current line goes: "pre" (the preamble), "entry" (drafts[-1]) or "section".
     where = "pre"
     section_start = 0
     section_level = 0
@@ -178,15 +178,7 @@ def parse_journal(text: str, source: str = "") -> Journal:
     repair_dates(drafts, report)
     entries, undatable = _finish(drafts, report, source)
     if not entries and lines:
-        diagnostics.append(
-            Diagnostic(
-                1,
-                "error",
-                "no-entries",
-                "no date headings found (expected lines like '### 2020-02-24')",
-                source,
-            )
-        )
+        report(1, "error", "no-entries", "no date headings found (expected '### 2020-02-24')")
     diagnostics.sort(key=lambda d: (d.line, d.severity))
     return Journal(
         entries=tuple(entries),
