@@ -42,6 +42,7 @@ app = typer.Typer(
 
 class Format(StrEnum):
     md = "md"
+    html = "html"
     text = "text"
     json = "json"
 
