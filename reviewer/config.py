@@ -90,6 +90,11 @@ class Settings:
             return self.today
         return datetime.now(_zone(self.timezone)).date()
 
+    def now(self) -> datetime:
+        """The time now, aware, in the configured time zone (the machine's when none is set)."""
+        zone = _zone(self.timezone)
+        return datetime.now(zone) if zone else datetime.now().astimezone()
+
 
 def _zone(name: str) -> ZoneInfo | None:
     if not name:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,7 @@ from reviewer.ledger import Ledger, Sent
 from reviewer.mail import Address, build_message, message_id, parse_address, subject_for
 from reviewer.models import Digest
 from reviewer.render import render
-from reviewer.smtp import BACKOFF, Connection, Outgoing, SmtpServer, connect, send_all
+from reviewer.smtp import Connection, Outgoing, SmtpServer, connect, send_all
 
 __all__ = ["Report", "Transport", "deliver", "smtp_server"]
 
@@ -31,8 +30,8 @@ class Transport:
     """How messages leave: tests swap the connection, the backoff and the sleep."""
 
     open_connection: Callable[[SmtpServer], Connection] = connect
-    backoff: Sequence[float] = BACKOFF
-    sleep: Callable[[float], None] = time.sleep
+    backoff: Sequence[float] | None = None  # None: smtp.BACKOFF
+    sleep: Callable[[float], None] | None = None  # None: time.sleep
     lock_timeout: float = 600.0
 
 

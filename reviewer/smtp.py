@@ -127,11 +127,17 @@ def send_all(
     on_sent: Callable[[Outgoing], None],
     *,
     open_connection: Callable[[SmtpServer], Connection] = connect,
-    backoff: Sequence[float] = BACKOFF,
-    sleep: Callable[[float], None] = time.sleep,
+    backoff: Sequence[float] | None = None,
+    sleep: Callable[[float], None] | None = None,
     say: Callable[[str], None] = lambda _: None,
 ) -> None:
-    """Send every message, retrying temporary failures; MailError if any is left unsent."""
+    """Send every message, retrying temporary failures; MailError if any is left unsent.
+
+    `backoff` (default BACKOFF, read at call time so tests can shorten it) gives the waits
+    between attempts; `sleep` (default time.sleep) does the waiting.
+    """
+    backoff = BACKOFF if backoff is None else backoff
+    sleep = sleep or time.sleep
     pending = list(outgoing)
     refused: list[str] = []
     for attempt in range(len(backoff) + 1):
@@ -205,6 +211,10 @@ def _classify(err: BaseException, server: SmtpServer, doing: str) -> MailError:
         return _by_code(code, _reply(raw), where, doing)
     if isinstance(err, smtplib.SMTPResponseException):
         return _by_code(err.smtp_code, _reply(err.smtp_error), where, doing)
+    if isinstance(err, smtplib.SMTPServerDisconnected) and isinstance(
+        err.__context__, TimeoutError
+    ):  # smtplib turns a read timeout into "Connection unexpectedly closed: timed out"
+        err = err.__context__
     if isinstance(err, smtplib.SMTPServerDisconnected):
         return MailError(f"{where}: the server closed the connection while {doing}")
     if isinstance(err, smtplib.SMTPNotSupportedError):
