@@ -11,6 +11,7 @@ so what was mailed is still there after the journal (or the prompt, or the model
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -43,7 +44,8 @@ def write_atomic(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         tmp.replace(path)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         raise ReviewerError(f"{path}: cannot write: {err.strerror}", EXIT_CANT_CREATE) from None
 
 

@@ -177,14 +177,15 @@ def _emit(text: str, output: Path | None) -> None:
 
 def _deliver(settings: Settings, digest: Digest, to: list[str] | None, force: bool) -> None:
     """Archive and email `digest` (status lines on stderr); exit 3 when it is degraded."""
-    from reviewer.deliver import deliver, smtp_server
+    from reviewer.deliver import deliver
+    from reviewer.smtp import SmtpServer
 
     recipients = (
         [a.strip() for item in to for a in item.split(",") if a.strip()]
         if to
         else list(settings.mail_to)
     )
-    server = smtp_server(
+    server = SmtpServer(
         settings.smtp_host,
         settings.smtp_port,
         settings.smtp_security,

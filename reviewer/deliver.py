@@ -8,7 +8,6 @@ recorded only after the server accepted the message for them.
 from __future__ import annotations
 
 import ipaddress
-import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +21,7 @@ from reviewer.models import Digest
 from reviewer.render import render
 from reviewer.smtp import Connection, Outgoing, SmtpServer, connect, send_all
 
-__all__ = ["Report", "Transport", "deliver", "smtp_server"]
+__all__ = ["Report", "Transport", "check_server", "deliver"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,20 +43,17 @@ class Report:
     skipped: list[str] = field(default_factory=list)
 
 
-def smtp_server(
-    host: str, port: int, security: str, user: str, password: str, context: ssl.SSLContext | None
-) -> SmtpServer:
-    """The server settings, refused when they would leak the password or cannot work."""
-    if not host:
+def check_server(server: SmtpServer) -> None:
+    """Refuse server settings that cannot work or would leak the password."""
+    if not server.host:
         raise ConfigError(
             "no SMTP server: set REVIEWER_SMTP_HOST (or host under [smtp] in config.toml)"
         )
-    if user and security == "none" and not _loopback(host):
+    if server.user and server.security == "none" and not _loopback(server.host):
         raise ConfigError(
-            f"refusing to send the SMTP password unencrypted to {host}: set "
+            f"refusing to send the SMTP password unencrypted to {server.host}: set "
             "REVIEWER_SMTP_SECURITY to starttls or ssl"
         )
-    return SmtpServer(host, port, security, user, password, context=context)
 
 
 def deliver(
@@ -88,6 +84,7 @@ def deliver(
     report = Report(archive=stem)
 
     # Checked after archiving: a bad mail setting must not cost the week's digest.
+    check_server(server)
     from_addr = parse_address(sender, "REVIEWER_MAIL_FROM / mail.from") if sender else None
     if from_addr is None:
         raise ConfigError("no sender: set REVIEWER_MAIL_FROM (or from under [mail])")
