@@ -146,6 +146,21 @@ def test_journal_markup_arrives_escaped(
     assert "<strong>bold</strong>" in html
 
 
+def test_llm_text_keeps_http_links_and_loses_everything_else() -> None:
+    from reviewer.render import render
+
+    summary = (
+        "See [notes](https://example.org/?a=1&b=2), not [this](javascript:alert(1)) "
+        '<a href="x">raw</a> ~~old~~ `<b>`'
+    )
+    html = render(_digest().model_copy(update={"summary": summary}), "html")
+    assert '<a href="https://example.org/?a=1&amp;b=2" style="color:#2563eb">notes</a>' in html
+    assert 'href="javascript' not in html and 'href="x"' not in html
+    assert "&lt;a href=&#34;x&#34;&gt;raw&lt;/a&gt;" in html
+    assert '<s style="color:#6b7280">old</s>' in html
+    assert ">&lt;b&gt;</code>" in html
+
+
 def test_html_has_no_scripts_or_external_assets_and_a_cjk_font_stack() -> None:
     result = CliRunner().invoke(
         app, ["week", "2020-02-24", "--journal", str(FIXTURE), "--format", "html"]
