@@ -52,8 +52,9 @@ def crontab(job: Job) -> str:
     ]
     if job.timezone:
         lines += [
-            "# CRON_TZ makes cronie read the times below in this zone (Debian's cron ignores",
-            "# it and uses the system's zone: use `reviewer cron --systemd` there).",
+            "# CRON_TZ makes cronie (Fedora, Arch) read the times of every entry below it in",
+            "# this zone, so keep these lines last. Debian's and Ubuntu's cron may ignore it",
+            "# and use the system's zone: `reviewer cron --systemd` is exact everywhere.",
             f"CRON_TZ={job.timezone}",
         ]
     lines.append(f"0 20 * * 0 {line}")
