@@ -326,11 +326,8 @@ def cron(
 ) -> None:
     """Print the crontab entry (or systemd timer) that emails the review every Sunday at 20:00."""
     import os
-    import shutil
 
-    from reviewer.config import KEYS
-    from reviewer.cron import Job, crontab, systemd_units
-    from reviewer.errors import EXIT_NO_INPUT, ConfigError
+    from reviewer.cron import crontab, plan_job, shell_only_settings, systemd_units
 
     settings = _settings(config)
     if tz is not None:
@@ -338,65 +335,21 @@ def cron(
 
         settings = replace(settings, timezone=tz.strip())
         settings.now()  # a ConfigError now for an unknown zone, not every Sunday
-    path = journal or settings.journal
-    if path is None:
-        raise ConfigError("no journal given: pass --journal PATH or set REVIEWER_JOURNAL")
-    path = path.expanduser().absolute()
-    if not path.exists():
-        raise ReviewerError(f"{path}: no such file or folder", EXIT_NO_INPUT)
-    command = [*_self_command(), "send", "sunday", "--journal", str(path)]
-    if config is not None:
-        command += ["--config", str(config.expanduser().absolute())]
-    # Cron and systemd start with almost no environment: carry what decides where the
-    # config, archive and ledger are, so the job uses the same ones as this shell.
-    env = {
-        name: os.environ[name]
-        for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
-        if os.path.isabs(os.environ.get(name, ""))
-    }
-    if settings.timezone:
-        env["REVIEWER_TZ"] = settings.timezone
-    try:
-        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as err:
-        raise ReviewerError(f"{settings.state_dir}: cannot create: {err.strerror}", 73) from None
-    job = Job(
-        command=command,
-        env=env,
-        log=settings.state_dir / "cron.log",
-        lock=settings.state_dir / "cron.lock",
-        timezone=settings.timezone,
-        flock=shutil.which("flock") or "/usr/bin/flock",
-    )
+    job = plan_job(settings, journal, config, os.environ)
     typer.echo(systemd_units(job) if systemd else crontab(job), nl=False)
     # Settings that only live in this shell are gone in the job: say so now, not on Sunday.
-    skip = {"REVIEWER_JOURNAL", "REVIEWER_TZ", "REVIEWER_TODAY"}
-    only_env = [v for v in KEYS.values() if v in os.environ and v not in skip]
+    only_env = shell_only_settings(os.environ)
     if only_env:
         typer.echo(
             f"note: {', '.join(only_env)} set in this shell will not reach the job; "
             f"put them in {settings.config_path or '$XDG_CONFIG_HOME/reviewer/config.toml'}",
             err=True,
         )
-    if not (settings.smtp_host and settings.mail_from and settings.mail_to) and not only_env:
+    elif not (settings.smtp_host and settings.mail_from and settings.mail_to):
         typer.echo(
             "note: mail is not configured yet (smtp host, mail from, mail to): see the README",
             err=True,
         )
-
-
-def _self_command() -> list[str]:
-    """How a scheduler should start this same reviewer: an absolute path, not PATH lookup."""
-    import os
-    import shutil
-
-    beside = Path(sys.executable).parent / "reviewer"  # the venv's (or pipx's) entry point
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return [str(beside.absolute())]
-    found = shutil.which("reviewer")
-    if found:
-        return [str(Path(found).absolute())]
-    return [str(Path(sys.executable).absolute()), "-m", "reviewer"]
 
 
 @app.command()

@@ -1,4 +1,7 @@
-"""The Sunday job as text: a crontab entry or a systemd user timer (pure: values in, str out).
+"""The Sunday job as text: a crontab entry or a systemd user timer.
+
+`plan_job` gathers the paths (and creates the state dir); `crontab` and `systemd_units` are
+pure: a Job in, text out.
 
 Both run `reviewer send sunday` with absolute paths (cron and systemd start with a bare PATH
 and another working directory), the environment that decides where the archive and ledger
@@ -8,14 +11,23 @@ that fires late (a missed timer caught up on Monday) still reviews the week that
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Job", "crontab", "systemd_units"]
+from reviewer.config import KEYS, Settings
+from reviewer.errors import EXIT_CANT_CREATE, EXIT_NO_INPUT, ConfigError, ReviewerError
+
+__all__ = ["Job", "crontab", "plan_job", "self_command", "shell_only_settings", "systemd_units"]
 
 UNIT = "reviewer-week"
+_XDG = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+# Handled by the job itself (--journal, REVIEWER_TZ) or meant for one run only.
+_CARRIED = {"REVIEWER_JOURNAL", "REVIEWER_TZ", "REVIEWER_TODAY"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +40,57 @@ class Job:
     lock: Path  # held by flock(1) around the cron run; not the ledger's own lock
     timezone: str = ""  # IANA name; "" means the machine's local time
     flock: str = "flock"
+
+
+def plan_job(
+    settings: Settings, journal: Path | None, config: Path | None, environ: Mapping[str, str]
+) -> Job:
+    """The job for these settings: absolute paths, the XDG locations of this shell, the log
+    and lock in the state dir (created now, so the first Sunday's log redirection works)."""
+    path = journal or settings.journal
+    if path is None:
+        raise ConfigError("no journal given: pass --journal PATH or set REVIEWER_JOURNAL")
+    path = path.expanduser().absolute()
+    if not path.exists():
+        raise ReviewerError(f"{path}: no such file or folder", EXIT_NO_INPUT)
+    command = [*self_command(), "send", "sunday", "--journal", str(path)]
+    if config is not None:
+        command += ["--config", str(config.expanduser().absolute())]
+    # Cron and systemd start with almost no environment: carry what decides where the
+    # config, archive and ledger are, so the job uses the same ones as this shell.
+    env = {name: environ[name] for name in _XDG if os.path.isabs(environ.get(name, ""))}
+    if settings.timezone:
+        env["REVIEWER_TZ"] = settings.timezone
+    try:
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as err:
+        raise ReviewerError(
+            f"{settings.state_dir}: cannot create: {err.strerror}", EXIT_CANT_CREATE
+        ) from None
+    return Job(
+        command=command,
+        env=env,
+        log=settings.state_dir / "cron.log",
+        lock=settings.state_dir / "cron.lock",
+        timezone=settings.timezone,
+        flock=shutil.which("flock") or "/usr/bin/flock",
+    )
+
+
+def shell_only_settings(environ: Mapping[str, str]) -> list[str]:
+    """reviewer's variables set in `environ` that the scheduled job will not see."""
+    return [name for name in KEYS.values() if name in environ and name not in _CARRIED]
+
+
+def self_command() -> list[str]:
+    """How a scheduler should start this same reviewer: an absolute path, not PATH lookup."""
+    beside = Path(sys.executable).parent / "reviewer"  # the venv's (or pipx's) entry point
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside.absolute())]
+    found = shutil.which("reviewer")
+    if found:
+        return [str(Path(found).absolute())]
+    return [str(Path(sys.executable).absolute()), "-m", "reviewer"]
 
 
 def crontab(job: Job) -> str:
