@@ -24,7 +24,8 @@ _EMPHASIS = re.compile(r"(\*\*|__|~~|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
 _CODE = re.compile(r"`+([^`]+?)`+")
 _BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
 _STRIKE = re.compile(r"~~\s*(\S(?:.*?\S)?)\s*~~")
-_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\((https?://[^)\s]+)\)")
+# No placeholder (\x00) inside a URL: a code span there would end up inside the href.
+_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\((https?://[^)\s\x00]+)\)")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _CODE_STYLE = (
     "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:90%;"

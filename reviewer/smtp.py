@@ -107,8 +107,8 @@ def connect(server: SmtpServer) -> smtplib.SMTP:
             conn.ehlo()
             if not conn.has_extn("starttls"):
                 raise MailError(
-                    f"{server.address} does not offer STARTTLS; set REVIEWER_SMTP_SECURITY=ssl "
-                    "(port 465) if it speaks TLS from the start",
+                    f"SMTP {server.address}: the server does not offer STARTTLS; set "
+                    "REVIEWER_SMTP_SECURITY=ssl (port 465) if it speaks TLS from the start",
                     EXIT_UNAVAILABLE,
                 )
             conn.starttls(context=context)

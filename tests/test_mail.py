@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import smtplib
 import ssl
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -151,7 +152,7 @@ def test_llm_text_keeps_http_links_and_loses_everything_else() -> None:
 
     summary = (
         "See [notes](https://example.org/?a=1&b=2), not [this](javascript:alert(1)) "
-        '<a href="x">raw</a> ~~old~~ `<b>`'
+        '<a href="x">raw</a> ~~old~~ `<b>` [c](http://x/`y" onmouseover=z`)'
     )
     html = render(_digest().model_copy(update={"summary": summary}), "html")
     assert '<a href="https://example.org/?a=1&amp;b=2" style="color:#2563eb">notes</a>' in html
@@ -159,6 +160,7 @@ def test_llm_text_keeps_http_links_and_loses_everything_else() -> None:
     assert "&lt;a href=&#34;x&#34;&gt;raw&lt;/a&gt;" in html
     assert '<s style="color:#6b7280">old</s>' in html
     assert ">&lt;b&gt;</code>" in html
+    assert "onmouseover=z</code>)" in html  # a code span in a URL is no link at all
 
 
 def test_html_has_no_scripts_or_external_assets_and_a_cjk_font_stack() -> None:
@@ -307,6 +309,16 @@ def test_an_untrusted_certificate_is_refused_and_nothing_is_recorded(
     assert "Traceback" not in result.output
     assert srv.handler.received == []
     assert ledger_lines(_isolated) == []
+
+
+def test_a_server_without_starttls_is_refused_not_used_in_clear(
+    server: Server, monkeypatch: pytest.MonkeyPatch, _isolated: Path
+) -> None:
+    monkeypatch.setenv("REVIEWER_SMTP_SECURITY", "starttls")
+    result = invoke("send", "2020-02-24")
+    assert result.exit_code == 69
+    assert "does not offer STARTTLS" in result.stderr
+    assert server.handler.received == []
 
 
 def test_wrong_password_is_a_config_error(
@@ -488,3 +500,62 @@ def test_to_without_email_is_a_usage_error() -> None:
     result = invoke("week", "2020-02-24", "--to", "x@example.org")
     assert result.exit_code == 2
     assert "--email" in result.stderr
+
+
+class FlakyConnection:
+    """A fake connection: accepts the first message, then drops on the next, once."""
+
+    drops_left = 1
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def send_message(
+        self, msg: object, from_addr: object = None, to_addrs: object = None
+    ) -> dict[str, object]:
+        assert isinstance(to_addrs, list)
+        if self.log and FlakyConnection.drops_left:
+            FlakyConnection.drops_left -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        self.log.append(to_addrs[0])
+        return {}
+
+    def quit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_retry_sends_only_what_is_missing_and_the_ledger_follows_the_server(
+    tmp_path: Path,
+) -> None:
+    from reviewer.deliver import Transport, deliver
+    from reviewer.ledger import Ledger
+
+    accepted: list[str] = []
+    waits: list[float] = []
+    lines: list[str] = []
+    report = deliver(
+        _digest(),
+        server=SmtpServer("smtp.example.org"),
+        sender="me@example.org",
+        recipients=["a@example.org", "b@example.org"],
+        subject_template="",
+        data_dir=tmp_path / "data",
+        state_dir=tmp_path / "state",
+        now=lambda: datetime(2020, 3, 1, 20, tzinfo=UTC),
+        transport=Transport(
+            open_connection=lambda _: FlakyConnection(accepted),
+            backoff=(7.0,),
+            sleep=waits.append,
+        ),
+        say=lines.append,
+    )
+    assert accepted == ["a@example.org", "b@example.org"]  # a once, b after the retry
+    assert waits == [7.0]
+    assert report.sent == ["a@example.org", "b@example.org"]
+    ledger = Ledger(tmp_path / "state")
+    assert ledger.last_sent("2020-W09", "a@example.org") is not None
+    assert ledger.last_sent("2020-W09", "b@example.org") is not None
+    assert any("retrying in 7 s" in line for line in lines)
