@@ -292,8 +292,9 @@ def send(
 ) -> None:
     """Archive the week's review and email it, once per recipient (what the Sunday job runs).
 
-    Settings: REVIEWER_SMTP_* and REVIEWER_MAIL_* or config.toml. A week already sent to a
-    recipient is not sent again (--force does). Exit 75: try again later; 69: refused.
+    A week already sent to a recipient is not sent again; --force sends it anyway.
+
+    Exit 75: try again later; 69: refused for good; 78: settings (see the README).
     """
     _setup_logging(verbose)
     from reviewer.review import review_week

@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
+from email import headerregistry, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 
@@ -37,10 +37,15 @@ _DOMAIN = re.compile(r"^[^\W_](?:[\w.-]*[^\W_])?$")
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    """One mailbox: what goes in the header (`Name <a@b>`) and on the envelope (`a@b`)."""
+    """One mailbox: a display name (may be empty) and the address the envelope uses."""
 
-    header: str
+    name: str
     addr: str
+
+    def header(self) -> headerregistry.Address:
+        """For a From/To header: the policy quotes and encodes the name (`"Doe, J" <a@b>`)."""
+        local, _, domain = self.addr.rpartition("@")
+        return headerregistry.Address(display_name=self.name, username=local, domain=domain)
 
     @property
     def domain(self) -> str:
@@ -59,7 +64,7 @@ def parse_address(value: str, where: str) -> Address:
     local, _, domain = addr.rpartition("@")
     if not local or not _LOCAL_PART.match(local) or not _DOMAIN.match(domain) or ".." in domain:
         raise ConfigError(f"{where}: '{value.strip()}' is not a valid email address")
-    return Address(header=f"{name} <{addr}>" if name else addr, addr=addr)
+    return Address(name=name, addr=addr)
 
 
 def subject_for(digest: Digest, template: str = "") -> str:
@@ -122,8 +127,8 @@ def build_message(
     # the message passes any server, SMTPUTF8 or not.
     message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = subject
-    message["From"] = sender.header
-    message["To"] = recipient.header
+    message["From"] = sender.header()
+    message["To"] = recipient.header()
     message["Date"] = format_datetime(now)
     message["Message-ID"] = msg_id
     # RFC 3834: a machine sent this, so vacation responders stay quiet.

@@ -224,9 +224,23 @@ def test_addresses_with_line_breaks_or_several_mailboxes_are_refused(value: str)
 
 
 def test_a_plain_and_a_named_address_are_accepted() -> None:
-    assert parse_address("me@example.org", "x") == Address("me@example.org", "me@example.org")
+    assert parse_address("me@example.org", "x") == Address("", "me@example.org")
     named = parse_address("张三 <z@example.org>", "x")
     assert (named.addr, named.domain) == ("z@example.org", "example.org")
+
+
+def test_a_display_name_with_a_comma_stays_one_recipient(
+    server: Server, monkeypatch: pytest.MonkeyPatch, _isolated: Path
+) -> None:
+    # In the environment commas separate recipients; a TOML list can hold any name.
+    monkeypatch.delenv("REVIEWER_MAIL_TO")
+    config = _isolated / ".config/reviewer/config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[mail]\nto = ['\"Doe, Jane\" <jane@example.org>']\n", encoding="utf-8")
+    assert invoke("send", "2020-02-24").exit_code == 0
+    [message] = server.handler.messages()
+    [address] = message["To"].addresses
+    assert (address.display_name, address.addr_spec) == ("Doe, Jane", "jane@example.org")
 
 
 def test_subject_template_cannot_inject_headers_or_reach_attributes() -> None:
