@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from reviewer import __version__
-from reviewer.errors import EXIT_LINT, EXIT_OK, ReviewerError
+from reviewer.errors import EXIT_DEGRADED, EXIT_LINT, EXIT_OK, ReviewerError
 
 if TYPE_CHECKING:
     from reviewer.config import Settings
     from reviewer.journal import Journal
     from reviewer.llm.base import Backend
+    from reviewer.models import Digest
 
 __all__ = ["app", "main"]
 
@@ -33,7 +34,9 @@ app = typer.Typer(
     name="reviewer",
     help="Turn a daily Markdown research journal into a weekly review.\n\n"
     "Environment: REVIEWER_JOURNAL, REVIEWER_OFFLINE, OPENAI_API_KEY, OPENAI_BASE_URL, "
-    "REVIEWER_MODEL, REVIEWER_TZ, REVIEWER_TODAY, XDG_CONFIG_HOME, XDG_CACHE_HOME, "
+    "REVIEWER_MODEL, REVIEWER_TZ, REVIEWER_TODAY, REVIEWER_SMTP_HOST, REVIEWER_SMTP_PORT, "
+    "REVIEWER_SMTP_SECURITY, REVIEWER_SMTP_USER, REVIEWER_SMTP_PASSWORD, REVIEWER_MAIL_FROM, "
+    "REVIEWER_MAIL_TO, REVIEWER_MAIL_SUBJECT, XDG_CONFIG_HOME, XDG_CACHE_HOME, "
     "XDG_DATA_HOME, XDG_STATE_HOME (see the README).",
     no_args_is_help=True,
     add_completion=True,
@@ -45,6 +48,7 @@ app = typer.Typer(
 
 class Format(StrEnum):
     md = "md"
+    html = "html"
     text = "text"
     json = "json"
 
@@ -71,6 +75,23 @@ EncodingOpt = Annotated[
     typer.Option(help="Force the journal's encoding (e.g. gbk); detected by default."),
 ]
 VerboseOpt = Annotated[int, typer.Option("--verbose", "-v", count=True, help="Log to stderr.")]
+ToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        help="Send to this address instead of REVIEWER_MAIL_TO (repeat, or separate with commas).",
+        show_default=False,
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Send even to recipients the send ledger says already have this week."
+    ),
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -163,6 +184,40 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
+def _deliver(settings: Settings, digest: Digest, to: list[str] | None, force: bool) -> None:
+    """Archive and email `digest` (status lines on stderr); exit 3 when it is degraded."""
+    from reviewer.deliver import deliver
+    from reviewer.smtp import SmtpServer
+
+    recipients = (
+        [a.strip() for item in to for a in item.split(",") if a.strip()]
+        if to
+        else list(settings.mail_to)
+    )
+    server = SmtpServer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_security,
+        settings.smtp_user,
+        settings.smtp_password,
+        context=None,  # the system's CAs (SSL_CERT_FILE / SSL_CERT_DIR are honoured)
+    )
+    deliver(
+        digest,
+        server=server,
+        sender=settings.mail_from,
+        recipients=recipients,
+        subject_template=settings.mail_subject,
+        data_dir=settings.data_dir,
+        state_dir=settings.state_dir,
+        now=settings.now,
+        force=force,
+        say=lambda line: typer.echo(line, err=True),
+    )
+    if digest.meta.degraded:
+        raise typer.Exit(EXIT_DEGRADED)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"reviewer {__version__}")
@@ -194,15 +249,23 @@ def week(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
+    offline: OfflineOpt = False,
+    email: Annotated[
+        bool,
+        typer.Option("--email", help="Also archive the digest and email it (like `send`)."),
     ] = False,
+    to: ToOpt = None,
+    force: ForceOpt = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
     """Review one ISO week (Monday to Sunday) of the journal."""
     _setup_logging(verbose)
+    if (to or force) and not email:
+        from reviewer.errors import UsageError
+
+        raise UsageError("--to and --force only make sense with --email")
     from reviewer.render import render
     from reviewer.review import ledger, review_week
     from reviewer.state import load_ids, save_ids
@@ -216,6 +279,90 @@ def week(
     digest = review_week(loaded, chosen, today, _backend(settings, offline), stored)
     save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     _emit(render(digest, fmt.value), output)
+    if email:
+        _deliver(settings, digest, to, force)
+
+
+@app.command()
+@_handles_errors
+def send(
+    when: Annotated[
+        str,
+        typer.Argument(
+            metavar="WEEK",
+            help="A date in the week, an ISO week (2020-W09), 'this', 'last', or 'sunday': "
+            "the week of the latest Sunday (this week on a Sunday, else last week).",
+        ),
+    ] = "sunday",
+    journal: JournalOpt = None,
+    to: ToOpt = None,
+    force: ForceOpt = False,
+    offline: OfflineOpt = False,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Archive the week's review and email it, once per recipient (what the Sunday job runs).
+
+    A week already sent to a recipient is not sent again; --force sends it anyway.
+
+    Exit 75: try again later; 69: refused for good; 78: settings (see the README).
+    """
+    _setup_logging(verbose)
+    from reviewer.review import review_week
+    from reviewer.weeks import parse_week
+
+    settings = _settings(config)
+    today = settings.now_date()
+    chosen = parse_week(when, today)
+    loaded = _journal(settings, journal, encoding)
+    digest = review_week(loaded, chosen, today, _backend(settings, offline))
+    _deliver(settings, digest, to, force)
+
+
+@app.command()
+@_handles_errors
+def cron(
+    journal: JournalOpt = None,
+    systemd: Annotated[
+        bool, typer.Option("--systemd", help="Print a systemd user service and timer instead.")
+    ] = False,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="Time zone of 'Sunday 20:00' and of the week (IANA name) [env: REVIEWER_TZ].",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print the crontab entry (or systemd timer) that emails the review every Sunday at 20:00."""
+    import os
+
+    from reviewer.cron import crontab, plan_job, shell_only_settings, systemd_units
+
+    settings = _settings(config)
+    if tz is not None:
+        from dataclasses import replace
+
+        settings = replace(settings, timezone=tz.strip())
+        settings.now()  # a ConfigError now for an unknown zone, not every Sunday
+    job = plan_job(settings, journal, config, os.environ)
+    typer.echo(systemd_units(job) if systemd else crontab(job), nl=False)
+    # Settings that only live in this shell are gone in the job: say so now, not on Sunday.
+    only_env = shell_only_settings(os.environ)
+    if only_env:
+        typer.echo(
+            f"note: {', '.join(only_env)} set in this shell will not reach the job; "
+            f"put them in {settings.config_path or '$XDG_CONFIG_HOME/reviewer/config.toml'}",
+            err=True,
+        )
+    elif not (settings.smtp_host and settings.mail_from and settings.mail_to):
+        typer.echo(
+            "note: mail is not configured yet (smtp host, mail from, mail to): see the README",
+            err=True,
+        )
 
 
 @app.command()

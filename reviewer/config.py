@@ -34,6 +34,7 @@ KEYS: dict[str, str] = {
     "smtp.password": "REVIEWER_SMTP_PASSWORD",
     "mail.from": "REVIEWER_MAIL_FROM",
     "mail.to": "REVIEWER_MAIL_TO",
+    "mail.subject": "REVIEWER_MAIL_SUBJECT",
 }
 DEFAULT_MODEL = "gpt-4o-mini"
 _TRUE = {"1", "true", "yes", "on"}
@@ -72,6 +73,7 @@ class Settings:
     smtp_password: str = field(default="", repr=False)
     mail_from: str = ""
     mail_to: tuple[str, ...] = ()
+    mail_subject: str = ""
     config_path: Path | None = None
     cache_dir: Path = Path()
     data_dir: Path = Path()
@@ -87,6 +89,11 @@ class Settings:
         if self.today is not None:
             return self.today
         return datetime.now(_zone(self.timezone)).date()
+
+    def now(self) -> datetime:
+        """The time now, aware, in the configured time zone (the machine's when none is set)."""
+        zone = _zone(self.timezone)
+        return datetime.now(zone) if zone else datetime.now().astimezone()
 
 
 def _zone(name: str) -> ZoneInfo | None:
@@ -194,6 +201,7 @@ def load_settings(
         smtp_password=text("smtp.password"),
         mail_from=text("mail.from"),
         mail_to=to,
+        mail_subject=text("mail.subject"),
         config_path=path if path.exists() else None,
         cache_dir=app_dir("cache", env),
         data_dir=app_dir("data", env),

@@ -12,6 +12,7 @@ else in the package prints or exits.
 from __future__ import annotations
 
 __all__ = [
+    "EXIT_CANT_CREATE",
     "EXIT_CONFIG",
     "EXIT_DATA",
     "EXIT_DEGRADED",
@@ -35,6 +36,7 @@ EXIT_DEGRADED = 3  # a digest was produced, but from the offline fallback after 
 EXIT_DATA = 65  # the journal cannot be read as a journal (EX_DATAERR)
 EXIT_NO_INPUT = 66  # the journal file or folder does not exist (EX_NOINPUT)
 EXIT_UNAVAILABLE = 69  # a service refused for good (EX_UNAVAILABLE)
+EXIT_CANT_CREATE = 73  # an output or archive file cannot be written (EX_CANTCREAT)
 EXIT_TEMPFAIL = 75  # try again later (EX_TEMPFAIL)
 EXIT_CONFIG = 78  # configuration missing or invalid (EX_CONFIG)
 

@@ -1,4 +1,4 @@
-"""Render a digest as Markdown, plain text or JSON (pure: digest in, str out).
+"""Render a digest as Markdown, HTML, plain text or JSON (pure: digest in, str out).
 
 Digest templates live in `reviewer/templates/`; HTML ones are autoescaped, since journal text
 and LLM text are untrusted. Jinja2 is imported here and only here, when a digest is rendered.
@@ -14,16 +14,51 @@ from reviewer.models import Digest, MonthDigest, Todo
 
 if TYPE_CHECKING:
     import jinja2
+    from markupsafe import Markup
 
 __all__ = ["FORMATS", "render", "render_month"]
 
-FORMATS = ("md", "text", "json")
+FORMATS = ("md", "html", "text", "json")
 _EMPHASIS = re.compile(r"(\*\*|__|~~|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
+# Inline Markdown the journal uses, applied to already-escaped text (so `&lt;` etc. are inert).
+_CODE = re.compile(r"`+([^`]+?)`+")
+_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
+_STRIKE = re.compile(r"~~\s*(\S(?:.*?\S)?)\s*~~")
+# No placeholder (\x00) inside a URL: a code span there would end up inside the href.
+_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\((https?://[^)\s\x00]+)\)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_CODE_STYLE = (
+    "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:90%;"
+    "background:#f3f4f6;border-radius:3px;padding:0 3px"
+)
 
 
 def _plain(text: str) -> str:
     """Markdown emphasis removed, for the plain-text format."""
     return _EMPHASIS.sub("", text)
+
+
+def _inline_html(text: str) -> Markup:
+    """Journal Markdown (code, bold, strike-through, http links) as safe HTML; the rest escaped.
+
+    The text is escaped first and the patterns only add fixed tags around escaped text, so
+    nothing the journal or an LLM wrote can become markup; links keep to http(s).
+    """
+    from markupsafe import Markup, escape
+
+    html = str(escape(_IMAGE.sub("[image]", text.replace("\x00", ""))))
+    codes: list[str] = []
+
+    def stash(match: re.Match[str]) -> str:  # code spans are literal: no emphasis inside
+        codes.append(f'<code style="{_CODE_STYLE}">{match[1]}</code>')
+        return f"\x00{len(codes) - 1}\x00"
+
+    html = _CODE.sub(stash, html)
+    html = _BOLD.sub(r"<strong>\1</strong>", html)
+    html = _STRIKE.sub(r'<s style="color:#6b7280">\1</s>', html)
+    html = _LINK.sub(r'<a href="\2" style="color:#2563eb">\1</a>', html)
+    html = re.sub("\x00(\\d+)\x00", lambda m: codes[int(m[1])], html)
+    return Markup(html)
 
 
 @cache
@@ -39,6 +74,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["plain"] = _plain
+    env.filters["inline"] = _inline_html
     env.filters["dates"] = lambda days: ", ".join(str(d) for d in days)
     return env
 

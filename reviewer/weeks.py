@@ -76,10 +76,15 @@ def parse_day(text: str) -> date:
 
 
 def parse_week(text: str, today: date) -> Week:
-    """`2020-02-24`, `2020-W09`, `this` or `last` to the ISO week meant."""
+    """`2020-02-24`, `2020-W09`, `this`, `last` or `sunday` to the ISO week meant."""
     word = text.strip().lower()
     if word in {"this", "current"}:
         return Week.containing(today)
+    if word == "sunday":
+        # The week of the latest Sunday: this week on a Sunday, last week on Monday to Saturday.
+        # What a scheduled job wants: a run that fires late (a laptop asleep at 20:00, systemd
+        # catching up on Monday) still reviews the week that just ended, not the new one.
+        return Week.containing(today - timedelta(days=today.isoweekday() % 7))
     if word in {"last", "previous"}:
         return Week.containing(today - timedelta(weeks=1))
     match = _ISO_WEEK.match(word)
