@@ -29,6 +29,7 @@ __all__ = [
     "Todo",
     "WeekInfo",
     "WeekLine",
+    "WeekStats",
 ]
 
 SCHEMA_VERSION = 1
@@ -103,6 +104,14 @@ class NextItem(_Model):
     kind: Literal["todo", "question", "suggestion"]
 
 
+class WeekStats(_Model):
+    iso: str
+    start: date
+    days: int  # days journaled in the week
+    entries: int  # entries starting in the week
+    words: int
+
+
 class Stats(_Model):
     days_journaled: int
     streak_days: int
@@ -141,6 +150,7 @@ class Digest(_Model):
     stats: Stats
     meta: Meta
     warnings: list[str]
+    recent_weeks: list[WeekStats] = []  # the weeks up to this one, for a small chart
 
 
 class PeriodInfo(_Model):

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from reviewer.models import Digest, MonthDigest, Todo
+from reviewer.models import Digest, MonthDigest, Todo, WeekStats
 
 if TYPE_CHECKING:
     import jinja2
@@ -31,6 +31,14 @@ _CODE_STYLE = (
     "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:90%;"
     "background:#f3f4f6;border-radius:3px;padding:0 3px"
 )
+
+
+_SPARK = "·▁▂▃▄▅▆█"  # 0 to 7 days journaled
+
+
+def spark(weeks: list[WeekStats]) -> str:
+    """Days journaled per week as a one-line chart, oldest first."""
+    return "".join(_SPARK[max(0, min(7, w.days))] for w in weeks)
 
 
 def _plain(text: str) -> str:
@@ -76,6 +84,7 @@ def _environment() -> jinja2.Environment:
     env.filters["plain"] = _plain
     env.filters["inline"] = _inline_html
     env.filters["dates"] = lambda days: ", ".join(str(d) for d in days)
+    env.filters["spark"] = spark
     return env
 
 

@@ -20,7 +20,17 @@ from reviewer.extract import (
 from reviewer.history import Tracked, ids_by_mention, reconcile, track_questions, track_todos
 from reviewer.journal import Journal
 from reviewer.llm.base import Backend, WeekFacts
-from reviewer.models import Digest, EntryRef, Meta, Question, Stats, Todo, WeekInfo
+from reviewer.models import (
+    Digest,
+    EntryRef,
+    Meta,
+    Question,
+    Stats,
+    Todo,
+    WeekInfo,
+    WeekStats,
+)
+from reviewer.stats import journal_stats
 from reviewer.weeks import Week, entries_in, journaled_days, streak_ending
 
 __all__ = [
@@ -198,4 +208,18 @@ def review_week(
             version=__version__,
         ),
         warnings=warnings,
+        recent_weeks=recent_weeks(journal, week),
     )
+
+
+def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats]:
+    """Days, entries and words of the `count` weeks ending with `week`, oldest first."""
+    first = week.shifted(1 - count).start
+    near = [e for e in journal.entries if e.end >= first and e.start <= week.end]
+    stats = journal_stats(near, week.end, since=first)
+    by_iso = {w.iso: w for w in stats.weeks}
+    weeks = [week.shifted(n - count + 1) for n in range(count)]
+    return [
+        by_iso.get(w.iso) or WeekStats(iso=w.iso, start=w.start, days=0, entries=0, words=0)
+        for w in weeks
+    ]

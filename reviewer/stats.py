@@ -13,6 +13,7 @@ from itertools import pairwise
 from pydantic import BaseModel, ConfigDict
 
 from reviewer.journal import Entry
+from reviewer.models import WeekStats
 from reviewer.weeks import Week, journaled_days, streak_ending, streaks
 
 __all__ = ["Gap", "JournalStats", "WeekStats", "count_words", "journal_stats"]
@@ -32,14 +33,6 @@ class Gap(_Model):
     end: date  # last silent day
     days: int
     ongoing: bool = False  # the silence up to today, not yet broken
-
-
-class WeekStats(_Model):
-    iso: str
-    start: date
-    days: int  # days journaled in the week
-    entries: int  # entries starting in the week
-    words: int
 
 
 class JournalStats(_Model):

@@ -13,7 +13,7 @@ from .conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 WEEKS = ["2020-02-24", "2020-02-17", "2019-11-11"]
-FORMATS = {"md": "md", "text": "txt", "json": "json"}
+FORMATS = {"md": "md", "text": "txt", "json": "json", "html": "html"}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
