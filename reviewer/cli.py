@@ -486,6 +486,69 @@ def month(
     _emit(render_month(digest, fmt.value), output)
 
 
+@app.command()
+@_handles_errors
+def weeks(
+    start: Annotated[str, typer.Option("--from", help="A date in the first week (YYYY-MM-DD).")],
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="A date in the last week [default: today].", show_default=False),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, max=32, help="Weeks summarized at once.")
+    ] = 4,
+    force: Annotated[
+        bool, typer.Option("--force", help="Review weeks already archived and unchanged too.")
+    ] = False,
+    journal: JournalOpt = None,
+    offline: OfflineOpt = False,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Format of the summary table.")
+    ] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Backfill: review every week in a range into the archive, several at once.
+
+    Resumable: weeks already archived whose journal text and settings are unchanged are
+    skipped. Prints a summary (weeks, calls, cache hits, tokens, degraded weeks); exit 3 when
+    a week is degraded.
+    """
+    _setup_logging(verbose)
+    from reviewer.backfill import backfill, weeks_between
+    from reviewer.errors import EXIT_DEGRADED
+    from reviewer.progress import WeekProgress, summary_table
+    from reviewer.state import load_ids
+    from reviewer.weeks import parse_day
+
+    settings = _settings(config)
+    today = settings.now_date()
+    first, last = parse_day(start), parse_day(end) if end else today
+    chosen = weeks_between(first, last)
+    if not chosen:
+        from reviewer.errors import UsageError
+
+        raise UsageError(f"--to {last} is before --from {first}")
+    loaded = _journal(settings, journal, encoding)
+    stored = load_ids(settings.state_dir, loaded.source, "questions")
+    with WeekProgress(len(chosen)) as progress:
+        results = backfill(
+            loaded,
+            chosen,
+            today,
+            _backend(settings, offline),
+            settings.data_dir,
+            ids=stored,
+            concurrency=concurrency,
+            force=force,
+            on_done=progress.advance,
+        )
+    _emit(summary_table(results, settings.data_dir / "archive", fmt.value), None)
+    if any(r.degraded for r in results):
+        raise typer.Exit(EXIT_DEGRADED)
+
+
 SinceOpt = Annotated[
     str | None,
     typer.Option("--since", help="Only from this date on (YYYY-MM-DD).", show_default=False),

@@ -19,7 +19,7 @@ from reviewer.extract import (
 )
 from reviewer.history import Tracked, ids_by_mention, reconcile, track_questions, track_todos
 from reviewer.journal import Journal
-from reviewer.llm.base import Backend, WeekFacts
+from reviewer.llm.base import Backend, Summary, WeekFacts
 from reviewer.models import (
     Digest,
     EntryRef,
@@ -34,6 +34,7 @@ from reviewer.stats import journal_stats
 from reviewer.weeks import Week, entries_in, journaled_days, streak_ending
 
 __all__ = [
+    "build_digest",
     "ensure_usable",
     "ledger",
     "open_longest",
@@ -156,7 +157,12 @@ def review_week(
     question ledger, so that questions keep their ids across edits."""
     ensure_usable(journal)
     facts = week_facts(journal, week, today, ids)
-    summary = backend.summarize(facts)
+    return build_digest(journal, facts, backend.summarize(facts))
+
+
+def build_digest(journal: Journal, facts: WeekFacts, summary: Summary) -> Digest:
+    """The digest of a week from its facts and a backend's summary."""
+    week = facts.week
     lines = {line for e in facts.entries for line in range(e.line, e.end_line + 1)}
     warnings = [
         f"line {d.line}: {d.message}"

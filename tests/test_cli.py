@@ -260,3 +260,18 @@ def test_daily_notes_folder_week_says_what_it_skipped(tmp_path: Path) -> None:
     assert digest["todos"][0]["source"] == "2020-02-24.md"
     assert [h["text"] for h in digest["highlights"]] == ["写周报"]
     assert "skipped 1 file(s)" in err and "todo.txt" in err
+
+
+def test_weeks_backfill_command(_isolated: Path) -> None:
+    args = ("weeks", "--from", "2020-02-01", "--to", "2020-02-29", "-j", str(FIXTURE))
+    code, out, err = _run(*args, "-f", "json", "--concurrency", "2")
+    assert code == 0
+    report = json.loads(out)
+    assert report["totals"]["weeks"] == 5 and report["totals"]["reviewed"] == 5
+    assert "[5/5]" in err  # one line per week when stderr is not a terminal
+    archive = _isolated / ".local" / "share" / "reviewer" / "archive"
+    assert sorted(p.name for p in archive.iterdir()) == [f"2020-W0{n}" for n in range(5, 10)]
+    code, out, _ = _run(*args)
+    assert code == 0 and "5 weeks: 0 reviewed, 5 skipped" in out
+    code, _, err = _run("weeks", "--from", "2020-03-01", "--to", "2020-02-01", "-j", str(FIXTURE))
+    assert code == 2 and "before" in err

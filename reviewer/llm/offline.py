@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from datetime import date
 
+from reviewer import __version__
 from reviewer.extract import Item, clean, is_label, items
 from reviewer.journal import Entry, parse_date_heading
 from reviewer.llm.base import Summary, WeekFacts
@@ -42,6 +43,8 @@ class OfflineBackend:
 
     name = "offline"
     model = ""
+    # What shapes its output besides the facts: its code, i.e. the release.
+    key = f"offline/{__version__}"
 
     def __init__(self, notice: str = "") -> None:
         self.notice = notice

@@ -1,0 +1,98 @@
+"""Backfill: every week archived, resumable, within the concurrency bound."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from reviewer.backfill import backfill, weeks_between
+from reviewer.journal import parse_journal
+from reviewer.llm.base import Summary, WeekFacts
+from reviewer.llm.offline import OfflineBackend
+
+FIRST, LAST = date(2019, 10, 7), date(2020, 3, 1)
+TODAY = date(2020, 3, 8)
+
+
+class SlowBackend(OfflineBackend):
+    """The offline backend, slowed down like a remote one, recording how many run at once."""
+
+    name = "slow"
+    key = "slow/1"
+
+    def __init__(self, delay: float = 0.05, fail_on: str = "") -> None:
+        super().__init__()
+        self.delay, self.fail_on = delay, fail_on
+        self.running = self.peak = self.calls = 0
+        self.lock = threading.Lock()
+
+    def summarize(self, facts: WeekFacts) -> Summary:
+        with self.lock:
+            self.running += 1
+            self.calls += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            if facts.week.iso == self.fail_on:
+                raise KeyboardInterrupt
+            time.sleep(self.delay)
+            return super().summarize(facts)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_weeks_between() -> None:
+    weeks = weeks_between(FIRST, LAST)
+    assert (weeks[0].iso, weeks[-1].iso, len(weeks)) == ("2019-W41", "2020-W09", 21)
+
+
+def test_every_week_archived_within_the_bound(journal_text: str, tmp_path: Path) -> None:
+    journal = parse_journal(journal_text, source="journal.md")
+    backend = SlowBackend()
+    results = backfill(journal, weeks_between(FIRST, LAST), TODAY, backend, tmp_path, concurrency=3)
+    assert [r.status for r in results] == ["reviewed"] * 21
+    assert backend.peak == 3 and backend.calls == 21
+    for result in results:
+        assert result.archive is not None
+        for suffix in (".md", ".html", ".json"):
+            assert result.archive.with_suffix(suffix).exists()
+        index = json.loads((result.archive.parent / "latest.json").read_text(encoding="utf-8"))
+        assert index["degraded"] is False
+    digest = json.loads(results[-1].archive.with_suffix(".json").read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert digest["week"]["iso"] == "2020-W09"
+
+
+def test_rerun_skips_unchanged_weeks_and_redoes_changed_ones(
+    journal_text: str, tmp_path: Path
+) -> None:
+    weeks = weeks_between(FIRST, LAST)
+    backfill(parse_journal(journal_text), weeks, TODAY, OfflineBackend(), tmp_path)
+    again = SlowBackend(delay=0)
+    again.key = OfflineBackend.key  # same backend identity as the first run
+    results = backfill(parse_journal(journal_text), weeks, TODAY, again, tmp_path)
+    assert {r.status for r in results} == {"skipped"} and again.calls == 0
+    edited = journal_text.replace("* 画图调实验的一整天", "* 画图调实验的一整天，终于画完了")
+    results = backfill(parse_journal(edited), weeks, TODAY, again, tmp_path)
+    assert [r.week for r in results if r.status == "reviewed"] == ["2020-W09"]
+    forced = backfill(parse_journal(edited), weeks, TODAY, again, tmp_path, force=True)
+    assert {r.status for r in forced} == {"reviewed"}
+
+
+def test_interrupted_backfill_resumes(journal_text: str, tmp_path: Path) -> None:
+    journal = parse_journal(journal_text)
+    weeks = weeks_between(FIRST, LAST)
+    with pytest.raises(KeyboardInterrupt):
+        backfill(journal, weeks, TODAY, SlowBackend(fail_on="2019-W50"), tmp_path, concurrency=1)
+    archived = sorted(p.name for p in (tmp_path / "archive").iterdir())
+    assert archived == [
+        w.iso for w in weeks[: weeks.index(next(w for w in weeks if w.iso == "2019-W50"))]
+    ]
+    resumed = SlowBackend()
+    results = backfill(journal, weeks, TODAY, resumed, tmp_path, concurrency=2)
+    assert resumed.calls == 21 - len(archived)
+    assert [r.status for r in results][: len(archived)] == ["skipped"] * len(archived)
