@@ -5,7 +5,8 @@ pickles (diskcache unpickles what it reads, so a pickle in a writable directory 
 directory is created 0700. The API key is no part of any key or value: the same journal
 reviewed with a rotated key is the same answer.
 
-    $XDG_CACHE_HOME/reviewer/responses/   diskcache: key -> {"content", "usage", ...} as JSON
+    $XDG_CACHE_HOME/reviewer/responses/   diskcache: key -> {"content", "usage", ...} as JSON,
+                                          and token counts of prompts over the byte bound
     $XDG_CACHE_HOME/reviewer/endpoints.json  "base_url model" -> the response_format mode
 """
 

@@ -29,7 +29,7 @@ def preview(
     """What `reviewer week` would send for `facts`, as a JSON-ready dict."""
     tokens = counter()
     requests: list[dict[str, Any]] = []
-    plan = build_plan(facts, lang, budget, lambda: tokens) if facts.entries else None
+    plan = build_plan(facts, lang, budget, tokens.count_messages) if facts.entries else None
     calls: list[tuple[Call, bool]] = [(call, False) for call in plan.calls] if plan else []
     if plan is not None and plan.reduce:
         stand_ins = [

@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +141,7 @@ class OpenAIBackend:
         concurrency: int = 4,
         http_client: httpx.Client | None = None,
         client: openai.OpenAI | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         counter: Callable[[], TokenCounter] | None = None,
     ) -> None:
         self.model = model
@@ -160,7 +159,7 @@ class OpenAIBackend:
         self._http_client = http_client
         self._client = client
         self._client_lock = threading.Lock()
-        self._sleep = sleep
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
         self._counter = counter or (lambda: counter_for(model))
 
     def __repr__(self) -> str:  # never the key
@@ -174,7 +173,7 @@ class OpenAIBackend:
             return OfflineBackend(notice="nothing journaled this week: nothing was sent").summarize(
                 facts
             )
-        plan = build_plan(facts, self.lang, self.budget, self._counter)
+        plan = build_plan(facts, self.lang, self.budget, self.count_tokens)
         tally = _Tally()
         try:
             answer = self._week_answer(plan, tally)
@@ -226,6 +225,8 @@ class OpenAIBackend:
 
     def _map(self, calls: list[Call], tally: _Tally) -> list[DayAnswer]:
         """The map calls, at most `concurrency` at a time; the first failure stops the rest."""
+        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(calls))) as pool:
             futures = [pool.submit(self._answer, call, tally) for call in calls]
             done, pending = wait(futures, return_when=FIRST_EXCEPTION)
@@ -236,6 +237,20 @@ class OpenAIBackend:
                     raise future.exception()  # type: ignore[misc]
             answers = [future.result() for future in futures]
         return [a for a in answers if isinstance(a, DayAnswer)]
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        """Prompt tokens of `messages`, remembered in the cache: loading a tokenizer would cost
+        a warm run more than everything else it does."""
+        key = cache_key({"token_count": messages, "model": self.model})
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None and isinstance(hit.get("tokens"), int):
+                return int(hit["tokens"])
+        counter = self._counter()
+        tokens = counter.count_messages(messages)
+        if self.cache is not None:
+            self.cache.set(key, {"tokens": tokens, "tokenizer": counter.name})
+        return tokens
 
     # -- one call: cache, then the endpoint ----------------------------------------------
 
@@ -421,14 +436,20 @@ def _tries(count: int) -> str:
 
 
 def _cause(err: Exception) -> str:
-    """The innermost reason of a connection error ("Connection refused"), short."""
-    inner: BaseException = err
-    while inner.__cause__ is not None:
+    """Why a connection failed, in a few words ("connection refused"), from its cause chain."""
+    texts: list[str] = []
+    inner: BaseException | None = err.__cause__
+    seen: set[int] = set()
+    while inner is not None and id(inner) not in seen:  # chains can loop
+        seen.add(id(inner))
+        texts.append(str(inner) or type(inner).__name__)
         inner = inner.__cause__
-    text = str(inner) or type(inner).__name__
-    if "refused" in text.lower():
+    joined = " ".join(texts).lower()
+    if "refused" in joined:
         return "connection refused"
-    return text[:120]
+    if "name or service not known" in joined or "name resolution" in joined:
+        return "unknown host"
+    return (texts[0] if texts else str(err))[:120]
 
 
 def _message(err: openai.APIStatusError) -> str:

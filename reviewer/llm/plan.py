@@ -2,7 +2,8 @@
 
 One call for the week when its prompt fits the token budget; otherwise one map call per day
 (an entry spanning days is one part) and a reduce call over the day summaries. Pure apart from
-the token counter, which is only loaded when a cheap byte bound cannot prove the fit.
+the token count, which is only asked for when a cheap byte bound cannot prove the fit (the
+OpenAI backend remembers counts in its cache, so a warm run loads no tokenizer).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 
 from reviewer.journal import Entry
 from reviewer.llm.base import WeekFacts
-from reviewer.llm.budget import TokenCounter, byte_bound, trim_lines
+from reviewer.llm.budget import byte_bound, trim_lines
 from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt
 from reviewer.llm.redact import Redactor
 from reviewer.llm.schema import DayAnswer
@@ -26,6 +27,7 @@ MAP_MAX_TOKENS = 500
 _OPEN_ITEMS = 12
 
 Message = dict[str, str]
+Count = Callable[[list[Message]], int]  # prompt tokens of a request's messages
 # Done items carry their own marks in the text (👌, ~~…~~, 做了): no tag spent on them.
 _TODO_TAGS = {"open": "[TODO]", "done": "", "delayed": "[DELAYED]", "dropped": "[DROPPED]"}
 
@@ -120,21 +122,21 @@ def _entry_block(entry: Entry, redactor: Redactor, tags: dict[tuple[str, int], s
     return "\n".join(out)
 
 
-def _fits(messages: list[Message], budget: int, counter: Callable[[], TokenCounter]) -> bool:
+def _fits(messages: list[Message], budget: int, count: Count) -> bool:
     if byte_bound(messages) <= budget:
-        return True  # proven without loading a tokenizer: warm runs stay fast
-    return counter().count_messages(messages) <= budget
+        return True  # proven without a tokenizer
+    return count(messages) <= budget
 
 
 def _cut_to_budget(
-    block: str, make: Callable[[str], list[Message]], budget: int, counter: TokenCounter
+    block: str, make: Callable[[str], list[Message]], budget: int, count: Count
 ) -> str:
     """The longest head of `block` (whole lines) whose call fits the budget."""
     lines = block.split("\n")
     low, high = 1, len(lines)
     while low < high:
         middle = (low + high + 1) // 2
-        if counter.count_messages(make("\n".join(lines[:middle]) + "\n…")) <= budget:
+        if count(make("\n".join(lines[:middle]) + "\n…")) <= budget:
             low = middle
         else:
             high = middle - 1
@@ -145,7 +147,7 @@ def build_plan(
     facts: WeekFacts,
     lang: str,
     budget: int,
-    counter: Callable[[], TokenCounter],
+    count: Count,
 ) -> Plan:
     """The requests for `facts`: one week call, or map calls then a reduce (`lang`: zh|en|auto)."""
     if lang == "auto":
@@ -164,7 +166,7 @@ def build_plan(
     week_user = render_prompt("week", **_week_vars(facts), entries=blocks)
     messages = [system, _user(week_user)]
     plan = Plan(facts, lang, [], False, redactor, allowed)
-    if _fits(messages, budget, counter):
+    if _fits(messages, budget, count):
         plan.calls = [Call("week", messages, WEEK_MAX_TOKENS)]
         return plan
 
@@ -175,8 +177,8 @@ def build_plan(
 
     for (start, end), block in zip(parts, blocks, strict=True):
         label = str(start) if start == end else f"{start} ~ {end}"
-        if not _fits(map_messages(block), budget, counter):
-            block = _cut_to_budget(block, map_messages, budget, counter())
+        if not _fits(map_messages(block), budget, count):
+            block = _cut_to_budget(block, map_messages, budget, count)
         plan.calls.append(Call("map", map_messages(block), MAP_MAX_TOKENS, label))
         plan.labels.append(label)
     plan.reduce = True

@@ -51,7 +51,10 @@ _COMMAND_END = re.compile(r"[`'\"\n;|&]|$")
 _OPT_WITH_ARG = frozenset(f"-{o}" for o in "bcDEeFIiJLlmOopPQRSWw")  # ssh, scp: take a value
 _PORT_OPTS = frozenset({"-p", "-P"})
 _FORWARD_OPTS = frozenset({"-L", "-R", "-D"})
-_USER_HOST = re.compile(r"(?<![\w.%+-])(?P<user>[A-Za-z_][\w.-]*)@(?P<host>[A-Za-z0-9][\w.-]*\w)")
+_USER_HOST = re.compile(
+    r"(?<![\w.%+-])(?P<user>[A-Za-z_][\w.-]*)@"
+    r"(?P<host>(?:\d{1,3}\.){3}\d{1,3}|(?=[\w.-]*[A-Za-z])[A-Za-z0-9][\w.-]*\w)"
+)
 _EMAIL = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
 )

@@ -122,7 +122,7 @@ def _json_text(content: str) -> str:
     if not text.startswith("{"):
         start, end = text.find("{"), text.rfind("}")
         if start == -1 or end <= start:
-            raise AnswerError("the reply is not JSON")
+            raise AnswerError("malformed JSON: the reply holds no JSON object")
         text = text[start : end + 1]
     return text
 
