@@ -8,6 +8,7 @@ from pathlib import Path
 import diskcache
 import pytest
 
+from reviewer.errors import ConfigError
 from reviewer.llm.cache import EndpointModes, ResponseCache, cache_key
 
 
@@ -58,11 +59,23 @@ def test_stats_and_clear(tmp_path: Path) -> None:
     assert cache.stats()["entries"] == 0
 
 
-def test_unusable_directory_is_a_clear_error(tmp_path: Path) -> None:
+def test_unusable_directory_is_skipped_in_a_review(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(Exception, match="cannot open the response cache"):
-        ResponseCache(blocker / "reviewer").get("k")
+    cache = ResponseCache(blocker / "reviewer")
+    assert cache.get("k") is None
+    cache.set("k", {"content": "{}"})
+    assert "response cache unusable" in caplog.text
+    assert cache.stats()["entries"] == 0
+
+
+def test_broken_database_is_a_config_error_for_the_cache_commands(tmp_path: Path) -> None:
+    (tmp_path / "responses").mkdir()
+    (tmp_path / "responses" / "cache.db").write_bytes(b"not a database" * 100)
+    with pytest.raises(ConfigError, match="cannot open the response cache"):
+        ResponseCache(tmp_path).stats()
 
 
 def test_endpoint_modes(tmp_path: Path) -> None:

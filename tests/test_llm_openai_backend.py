@@ -170,7 +170,7 @@ _REFUSED = completion("", refusal="I can't help with that.")
             [0.5, 1.0],
             id="connection-refused",
         ),
-        pytest.param([error(429)] * 3, "rate limited (429) (3 attempts)", 3, [2.0, 2.0], id="429"),
+        pytest.param([error(429)] * 3, "rate limited (429) (3 attempts)", 3, [2.0, 4.0], id="429"),
         pytest.param(
             [error(429, headers={"retry-after": "3600"})],
             "rate limited (429); the server asks to wait 3600s",
@@ -178,8 +178,8 @@ _REFUSED = completion("", refusal="I can't help with that.")
             [],
             id="429-long",
         ),
-        pytest.param([error(503)] * 3, "server error 503 (3 attempts)", 3, [0.5, 0.5], id="503"),
-        pytest.param([error(500)] * 3, "server error 500", 3, [], id="500-every-mode"),
+        pytest.param([error(503)] * 3, "server error 503 (3 attempts)", 3, [0.5, 1.0], id="503"),
+        pytest.param([error(500)] * 3, "server error 500 (3 attempts)", 3, [], id="500-every-mode"),
         pytest.param(
             [_BAD_JSON] * 2, "malformed JSON in the reply (2 attempts)", 2, [], id="malformed-json"
         ),

@@ -17,10 +17,11 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewer.errors import ReviewerError
+from reviewer.errors import ConfigError
 
 if TYPE_CHECKING:
     import diskcache
@@ -51,11 +52,16 @@ def _private_dir(path: Path) -> None:
 
 
 class ResponseCache:
-    """Successful answers by key; opened lazily so a run that never asks never touches disk."""
+    """Successful answers by key; opened lazily so a run that never asks never touches disk.
+
+    `get` and `set` never fail a review: a cache that cannot be used is reported once and
+    skipped (the review then costs a request). `stats` and `clear` do raise.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._cache: diskcache.Cache | None = None
+        self._unusable = False
 
     def _open(self) -> diskcache.Cache:
         if self._cache is None:
@@ -67,13 +73,24 @@ class ResponseCache:
                 _private_dir(path)
                 # JSONDisk would still pickle non-str keys; only str keys and str values go in.
                 self._cache = diskcache.Cache(str(path), size_limit=256 * 2**20)
-            except (OSError, diskcache.Timeout) as err:
-                raise ReviewerError(f"{path}: cannot open the response cache: {err}") from None
+            except (OSError, sqlite3.Error, diskcache.Timeout) as err:
+                raise ConfigError(f"{path}: cannot open the response cache: {err}") from None
         return self._cache
 
+    def _skip(self, err: Exception) -> None:
+        if not self._unusable:
+            log.warning("response cache unusable, going without: %s", err)
+        self._unusable = True
+
     def get(self, key: str) -> dict[str, Any] | None:
-        """The stored answer for `key`, or None (also when the entry is unreadable)."""
-        value = self._open().get(key)
+        """The stored answer for `key`, or None (also when the entry or cache is unreadable)."""
+        if self._unusable:
+            return None
+        try:
+            value = self._open().get(key)
+        except (ConfigError, OSError, sqlite3.Error) as err:
+            self._skip(err)
+            return None
         if not isinstance(value, str):
             return None
         try:
@@ -83,8 +100,13 @@ class ResponseCache:
         return data if isinstance(data, dict) else None
 
     def set(self, key: str, value: dict[str, Any]) -> None:
-        """Store a successful answer."""
-        self._open().set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        """Store a successful answer (or go without, if the cache cannot be written)."""
+        if self._unusable:
+            return
+        try:
+            self._open().set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        except (ConfigError, OSError, sqlite3.Error) as err:
+            self._skip(err)
 
     def stats(self) -> dict[str, Any]:
         """Entries, bytes on disk and where the cache lives."""

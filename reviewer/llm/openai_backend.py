@@ -343,10 +343,11 @@ class OpenAIBackend:
                     mode_index += 1
                     transport_failures += status >= 500
                     if transport_failures >= self.attempts:
-                        raise CallFailed(f"server error {status}") from None
+                        reason = f"server error {status}" + _tries(transport_failures)
+                        raise CallFailed(reason) from None
                     continue
-                reason, wait_s = self._status_failure(err)
                 transport_failures += 1
+                reason, wait_s = self._status_failure(err, transport_failures)
                 if wait_s is None or transport_failures >= self.attempts:
                     raise CallFailed(reason + _tries(transport_failures)) from None
                 self._pause(wait_s, reason)
@@ -379,16 +380,19 @@ class OpenAIBackend:
         log.info("%s; retrying in %.1fs", reason, seconds)
         self._sleep(seconds)
 
-    def _status_failure(self, err: openai.APIStatusError) -> tuple[str, float | None]:
+    def _status_failure(
+        self, err: openai.APIStatusError, failures: int
+    ) -> tuple[str, float | None]:
         """The reason for a status error, and how long to wait before retrying (None: don't)."""
         status = err.status_code
         if status == 429:
             wait_s = _retry_after(err.response.headers)
             if wait_s is not None and wait_s > self.max_wait:
                 return f"rate limited (429); the server asks to wait {wait_s:.0f}s", None
-            return "rate limited (429)", wait_s if wait_s is not None else _BACKOFF_S * 4
+            # no Retry-After: a rate limit needs longer than a glitch
+            return "rate limited (429)", wait_s if wait_s is not None else 4 * _backoff(failures)
         if status >= 500 or status == 408:
-            return f"server error {status}", _backoff(1)
+            return f"server error {status}", _backoff(failures)
         if status in {401, 403}:
             return f"authentication failed ({status}): check OPENAI_API_KEY", None
         if status == 404:
