@@ -292,8 +292,8 @@ def _dry_run(
     import json
 
     from reviewer.llm.budget import counter_for
+    from reviewer.llm.chat import endpoint_url
     from reviewer.llm.dryrun import format_preview, preview
-    from reviewer.llm.openai_backend import endpoint_url
     from reviewer.review import week_facts
 
     name = model or settings.model

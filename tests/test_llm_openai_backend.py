@@ -31,9 +31,10 @@ from llm_support import (
     oversized_facts,
 )
 
-from reviewer.llm import openai_backend
+from reviewer.llm import chat
 from reviewer.llm.cache import EndpointModes, ResponseCache
 from reviewer.llm.openai_backend import OpenAIBackend
+from reviewer.llm.plan import build_plan
 from reviewer.render import render
 from reviewer.review import review_week
 from reviewer.source import load_journal
@@ -113,7 +114,7 @@ def test_edited_prompt_is_a_cache_miss(
 ) -> None:
     route = api.post("/chat/completions").mock(return_value=completion(WEEK_ANSWER))
     make_backend(cache_dir).summarize(fixture_facts())
-    monkeypatch.setattr(openai_backend, "templates_digest", lambda: "edited")
+    monkeypatch.setattr(chat, "templates_digest", lambda: "edited")
     make_backend(cache_dir).summarize(fixture_facts())
     assert route.call_count == 2
 
@@ -121,7 +122,7 @@ def test_edited_prompt_is_a_cache_miss(
 def test_other_model_or_endpoint_is_a_cache_miss(cache_dir: Path) -> None:
     facts = fixture_facts()
     backend = make_backend(cache_dir)
-    call = openai_backend.build_plan(facts, "auto", 6000, backend.count_tokens).calls[0]
+    call = build_plan(facts, "auto", 6000, backend.count_tokens).calls[0]
     other_model = OpenAIBackend("gpt-4o", BASE_URL)
     other_url = OpenAIBackend(MODEL, "http://other.test/v1")
     same_but_key = OpenAIBackend(MODEL, BASE_URL + "/", "sk-another-key-000000000000")
