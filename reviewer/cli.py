@@ -334,7 +334,10 @@ def cache_stats(
     if as_json:
         typer.echo(json.dumps(stats, indent=2))
         return
-    typer.echo(f"{stats['path']}: {stats['entries']} answer(s), {stats['bytes']} bytes")
+    typer.echo(
+        f"{stats['path']}: {stats['entries']} entries (answers and token counts), "
+        f"{stats['bytes']} bytes"
+    )
     for endpoint, mode in stats["endpoints"].items():
         typer.echo(f"  {endpoint}: {mode}")
 

@@ -38,6 +38,13 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
         yield router
 
 
+def test_cli_budget_default_is_the_plan_default() -> None:
+    from reviewer.cli import DEFAULT_PROMPT_BUDGET
+    from reviewer.llm.plan import DEFAULT_BUDGET
+
+    assert DEFAULT_PROMPT_BUDGET == DEFAULT_BUDGET
+
+
 def test_no_key_means_offline_with_a_hint(runner: CliRunner) -> None:
     result = runner.invoke(app, [*WEEK, "--format", "json"])
     assert result.exit_code == 0
@@ -139,7 +146,7 @@ def test_cache_stats_and_clear(runner: CliRunner, llm_env: None, api: respx.Mock
     assert stats["entries"] >= 1
     assert stats["endpoints"] == {f"{BASE_URL} {MODEL}": "json_object"}
     text = runner.invoke(app, ["cache", "stats"]).stdout
-    assert "answer(s)" in text and "json_object" in text
+    assert "entries (answers and token counts)" in text and "json_object" in text
     cleared = runner.invoke(app, ["cache", "clear"])
     assert cleared.exit_code == 0 and "forgot 1 endpoint mode(s)" in cleared.stdout
     assert json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)["entries"] == 0

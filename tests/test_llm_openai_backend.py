@@ -31,7 +31,7 @@ from llm_support import (
     oversized_facts,
 )
 
-from reviewer.llm import chat
+from reviewer.llm import chat, openai_backend
 from reviewer.llm.cache import EndpointModes, ResponseCache
 from reviewer.llm.openai_backend import OpenAIBackend
 from reviewer.llm.plan import build_plan
@@ -382,6 +382,31 @@ def test_missing_usage_is_counted_locally(api: respx.MockRouter, cache_dir: Path
     api.post("/chat/completions").mock(return_value=completion(WEEK_ANSWER, usage=None))
     summary = make_backend(cache_dir).summarize(fixture_facts())
     assert 2000 < summary.prompt_tokens < 3000 and summary.completion_tokens > 50
+
+
+def test_degraded_reason_shows_no_credentials_of_the_url(
+    api: respx.MockRouter, cache_dir: Path
+) -> None:
+    with respx.mock(assert_all_called=False) as other:
+        other.post("http://me:secret@llm.test/v1/chat/completions").mock(return_value=error(401))
+        backend = OpenAIBackend(MODEL, "http://me:secret@llm.test/v1?k=1", API_KEY)
+        summary = backend.summarize(fixture_facts())
+    assert summary.degraded and "secret" not in summary.degraded_reason
+    assert summary.degraded_reason.startswith(f"{MODEL} at http://llm.test/v1: ")
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"retry-after": "7"}, 7.0),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after(headers: dict[str, str], seconds: float | None) -> None:
+    assert openai_backend._retry_after(httpx.Headers(headers)) == seconds
 
 
 def test_backend_repr_hides_the_key() -> None:

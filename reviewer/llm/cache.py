@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,7 +154,8 @@ class EndpointModes:
         """Record that this endpoint accepted `mode`; a failure to write only costs a retry."""
         data = self._load()
         data[f"{base_url} {model}"] = mode
-        tmp = self.path.with_name(self.path.name + ".tmp")
+        # map calls may remember at once: each writer gets its own temporary file
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             _private_dir(self.path.parent)
             tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")

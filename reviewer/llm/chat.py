@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from reviewer.llm.base import Summary, WeekFacts
 from reviewer.llm.budget import TokenCounter, counter_for
@@ -59,6 +60,12 @@ Answer = WeekAnswer | DayAnswer
 def endpoint_url(base_url: str) -> str:
     """The base URL requests go to, normalized: it names the endpoint in keys and memory."""
     return (base_url or DEFAULT_BASE_URL).rstrip("/")
+
+
+def _shown(url: str) -> str:
+    """`url` as the footer may show it: no user, password or query."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 class CallFailed(Exception):
@@ -147,7 +154,7 @@ class ChatBackend:
                 backend=offline.backend,
                 themes=offline.themes,
                 degraded=True,
-                degraded_reason=f"{self.model} at {self.base_url}: {err.reason}",
+                degraded_reason=f"{self.model} at {_shown(self.base_url)}: {err.reason}",
                 calls=tally.requests,
             )
         return self._summary(plan, answer, tally)
