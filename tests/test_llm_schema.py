@@ -41,7 +41,7 @@ def test_plain_fenced_and_chatty_replies_parse() -> None:
         ('{"summary": "x", }', "malformed JSON"),
         ('{"highlights": []}', "does not match the schema (summary"),
         ('{"summary": "x", "highlights": [{"dates": []}]}', "highlights.0.text"),
-        ('{"summary": "x", "next_week": [{"text": "y", "kind": "maybe"}]}', "next_week.0.kind"),
+        ('{"summary": "x", "highlights": [{"text": "y", "dates": 5}]}', "highlights.0.dates"),
     ],
 )
 def test_unusable_replies(reply: str, reason: str) -> None:
@@ -73,6 +73,17 @@ def test_next_week_items_keep_only_grounded_dates() -> None:
     kept = ground_next(items, WEEK)
     assert kept[0].dates == [date(2020, 2, 24)] and kept[0].kind == "todo"
     assert kept[1].dates == [] and kept[1].kind == "suggestion"
+
+
+def test_lenient_shapes_small_models_write() -> None:
+    answer = parse_answer(
+        '{"summary": "x", "highlights": [{"text": "y", "dates": "2020-02-24"}],'
+        ' "next_week": [{"text": "z", "kind": "Task"}, {"text": "q", "kind": "QUESTION"}]}',
+        "week",
+    )
+    assert isinstance(answer, WeekAnswer)
+    assert answer.highlights[0].dates == ["2020-02-24"]
+    assert [n.kind for n in answer.next_week] == ["suggestion", "question"]
 
 
 def test_themes_are_deduplicated() -> None:

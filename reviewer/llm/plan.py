@@ -99,9 +99,8 @@ def _tags(facts: WeekFacts) -> dict[tuple[str, int], str]:
     for todo in facts.todos:
         tags[(todo.source, todo.line)] = _TODO_TAGS[todo.status]
     for question in facts.questions:
-        tags[(question.source, question.line)] = (
-            "[Q]" if question.status == "open" else ("[Q answered]")
-        )
+        open_ = question.status == "open"
+        tags[(question.source, question.line)] = "[Q]" if open_ else "[Q answered]"
     for reflection in facts.reflections:
         tags[(reflection.source, reflection.line)] = (
             "[LESSON]" if reflection.kind == "lesson" else "[REFLECTION]"

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reviewer.models import Highlight, NextItem
 
@@ -52,9 +52,24 @@ class CitedText(_Answer):
     text: str = Field(min_length=1)
     dates: list[str] = []  # parsed leniently in grounding: "2020-2-24" still counts
 
+    @field_validator("dates", mode="before")
+    @classmethod
+    def _one_date(cls, value: Any) -> Any:
+        """Small models write one date as a string; that is still a citation."""
+        return [value] if isinstance(value, str) else value
+
 
 class NextOut(CitedText):
     kind: Literal["todo", "question", "suggestion"] = "suggestion"
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: Any) -> Any:
+        """An unknown kind ("task", "idea") is a suggestion, not a reason to ask again."""
+        known = {"todo", "question", "suggestion"}
+        return (
+            value.lower() if isinstance(value, str) and value.lower() in known else ("suggestion")
+        )
 
 
 class DayAnswer(_Answer):
