@@ -25,6 +25,18 @@ def test_round_trip_stores_json_text_not_pickles(tmp_path: Path) -> None:
     assert isinstance(stored, str) and stored.startswith("{")
 
 
+def test_a_pickled_value_is_never_loaded(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cache = ResponseCache(tmp_path)
+    cache.set("warm", {"content": "{}"})
+    cache.close()
+    raw = diskcache.Cache(str(tmp_path / "responses"))
+    raw.set("planted", {"content": "{}"})  # diskcache pickles a dict
+    raw.close()
+    assert ResponseCache(tmp_path).get("planted") is None
+    assert "pickled value in the response cache was refused" in caplog.text
+    assert ResponseCache(tmp_path).get("warm") == {"content": "{}"}
+
+
 def test_directory_is_private(tmp_path: Path) -> None:
     cache = ResponseCache(tmp_path / "reviewer")
     cache.set(cache_key({"x": 1}), {"content": "{}"})

@@ -47,6 +47,24 @@ def cache_key(material: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class PickleRefused(ValueError):
+    """The cache held a pickled value: not written by reviewer, and never loaded."""
+
+
+def _disk() -> type[diskcache.Disk]:
+    """A diskcache Disk that refuses to unpickle: whoever could write a pickle into the
+    cache could otherwise run code in the next review (CVE-2025-69872)."""
+    import diskcache
+
+    class NoPickleDisk(diskcache.Disk):  # type: ignore[misc]
+        def fetch(self, mode: int, filename: str, value: Any, read: bool) -> Any:
+            if mode == diskcache.core.MODE_PICKLE:
+                raise PickleRefused("a pickled value in the response cache was refused")
+            return super().fetch(mode, filename, value, read)
+
+    return NoPickleDisk
+
+
 def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)  # mkdir's mode is masked by umask; the cache holds journal prose
@@ -72,8 +90,8 @@ class ResponseCache:
             try:
                 _private_dir(self.root)
                 _private_dir(path)
-                # JSONDisk would still pickle non-str keys; only str keys and str values go in.
-                self._cache = diskcache.Cache(str(path), size_limit=256 * 2**20)
+                # str keys and str values are stored as text: nothing we write is pickled
+                self._cache = diskcache.Cache(str(path), disk=_disk(), size_limit=256 * 2**20)
             except (OSError, sqlite3.Error, diskcache.Timeout) as err:
                 raise ConfigError(f"{path}: cannot open the response cache: {err}") from None
         return self._cache
@@ -89,6 +107,9 @@ class ResponseCache:
             return None
         try:
             value = self._open().get(key)
+        except PickleRefused as err:
+            log.warning("%s (key %s…); ignoring it", err, key[:12])
+            return None
         except (ConfigError, OSError, sqlite3.Error) as err:
             self._skip(err)
             return None

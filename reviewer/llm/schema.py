@@ -66,10 +66,8 @@ class NextOut(CitedText):
     @classmethod
     def _known_kind(cls, value: Any) -> Any:
         """An unknown kind ("task", "idea") is a suggestion, not a reason to ask again."""
-        known = {"todo", "question", "suggestion"}
-        return (
-            value.lower() if isinstance(value, str) and value.lower() in known else ("suggestion")
-        )
+        kind = value.lower() if isinstance(value, str) else ""
+        return kind if kind in {"todo", "question", "suggestion"} else "suggestion"
 
 
 class DayAnswer(_Answer):
