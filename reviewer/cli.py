@@ -222,7 +222,7 @@ def week(
         bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
     ] = False,
     model: Annotated[
-        str, typer.Option("--model", "-m", help="LLM model [env: REVIEWER_MODEL].")
+        str, typer.Option("--model", "-m", help="LLM model (env: REVIEWER_MODEL).")
     ] = "",
     lang: Annotated[
         Lang, typer.Option("--lang", help="Language of the LLM's prose; auto follows the journal.")
