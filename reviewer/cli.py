@@ -21,10 +21,13 @@ from reviewer import __version__
 from reviewer.errors import EXIT_DEGRADED, EXIT_LINT, EXIT_OK, ReviewerError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from reviewer.config import Settings
     from reviewer.journal import Journal
     from reviewer.llm.base import Backend
     from reviewer.models import Digest
+    from reviewer.weeks import Week
 
 __all__ = ["app", "main"]
 
@@ -51,6 +54,16 @@ class Format(StrEnum):
     html = "html"
     text = "text"
     json = "json"
+
+
+class Lang(StrEnum):
+    auto = "auto"
+    zh = "zh"
+    en = "en"
+
+
+# Mirrors reviewer.llm.plan.DEFAULT_BUDGET, which this module must not import to stay light.
+DEFAULT_PROMPT_BUDGET = 6000
 
 
 JournalOpt = Annotated[
@@ -155,7 +168,14 @@ def _journal(
     return loaded
 
 
-def _backend(settings: Settings, offline: bool) -> Backend:
+def _backend(
+    settings: Settings,
+    offline: bool,
+    model: str = "",
+    lang: str = "auto",
+    refresh: bool = False,
+    budget: int = DEFAULT_PROMPT_BUDGET,
+) -> Backend:
     from reviewer.llm.offline import OfflineBackend
 
     if offline or settings.offline:
@@ -165,7 +185,20 @@ def _backend(settings: Settings, offline: bool) -> Backend:
             notice="offline: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) "
             "to have an LLM write the summary"
         )
-    return OfflineBackend(notice="offline: this version has no LLM backend yet")
+    # Neither import loads openai: the backend imports it only when it must send a request.
+    from reviewer.llm.cache import EndpointModes, ResponseCache
+    from reviewer.llm.openai_backend import OpenAIBackend
+
+    return OpenAIBackend(
+        model or settings.model,
+        settings.base_url,
+        settings.api_key,
+        cache=ResponseCache(settings.cache_dir),
+        modes=EndpointModes(settings.cache_dir),
+        lang=lang,
+        refresh=refresh,
+        budget=budget,
+    )
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -256,11 +289,40 @@ def week(
     ] = False,
     to: ToOpt = None,
     force: ForceOpt = False,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="LLM model (env: REVIEWER_MODEL).")
+    ] = "",
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of the LLM's prose; auto follows the journal.")
+    ] = Lang.auto,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the exact requests (after redaction), calls, tokens and cost; "
+            "send nothing.",
+        ),
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask the LLM again instead of reading the cache.")
+    ] = False,
+    max_prompt_tokens: Annotated[
+        int,
+        typer.Option(
+            "--max-prompt-tokens",
+            min=500,
+            help="Token budget of one request; a longer week is summarized day by day first.",
+        ),
+    ] = DEFAULT_PROMPT_BUDGET,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
-    """Review one ISO week (Monday to Sunday) of the journal."""
+    """Review one ISO week (Monday to Sunday) of the journal.
+
+    Exit 0 when the review is complete, 3 when the LLM failed and the offline review was
+    written instead (degraded).
+    """
     _setup_logging(verbose)
     if (to or force) and not email:
         from reviewer.errors import UsageError
@@ -275,12 +337,23 @@ def week(
     today = settings.now_date()
     chosen = parse_week(when, today)
     loaded = _journal(settings, journal, encoding)
+    if dry_run:
+        _emit(
+            _dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output
+        )
+        return
+    backend = _backend(settings, offline, model, lang.value, refresh, max_prompt_tokens)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
-    digest = review_week(loaded, chosen, today, _backend(settings, offline), stored)
+    digest = review_week(loaded, chosen, today, backend, stored)
     save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     _emit(render(digest, fmt.value), output)
     if email:
-        _deliver(settings, digest, to, force)
+        _deliver(settings, digest, to, force)  # exits 3 itself when degraded
+    if digest.meta.degraded:
+        typer.echo(
+            f"reviewer: degraded, offline review written: {digest.meta.degraded_reason}", err=True
+        )
+        raise typer.Exit(EXIT_DEGRADED)
 
 
 @app.command()
@@ -363,6 +436,83 @@ def cron(
             "note: mail is not configured yet (smtp host, mail from, mail to): see the README",
             err=True,
         )
+
+
+def _dry_run(
+    settings: Settings,
+    loaded: Journal,
+    chosen: Week,
+    today: date,
+    model: str,
+    lang: Lang,
+    budget: int,
+    fmt: Format,
+) -> str:
+    import json
+
+    from reviewer.llm.budget import counter_for
+    from reviewer.llm.chat import endpoint_url
+    from reviewer.llm.dryrun import format_preview, preview
+    from reviewer.review import week_facts
+
+    name = model or settings.model
+    data = preview(
+        week_facts(loaded, chosen, today),
+        name,
+        endpoint_url(settings.base_url),
+        lang.value,
+        budget,
+        lambda: counter_for(name),
+    )
+    if fmt is Format.json:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return format_preview(data)
+
+
+cache_app = typer.Typer(
+    help="The LLM response cache in $XDG_CACHE_HOME/reviewer.", no_args_is_help=True
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("stats")
+@_handles_errors
+def cache_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Show where the cache is, how many answers it holds, and what each endpoint accepts."""
+    import json
+
+    from reviewer.llm.cache import EndpointModes, ResponseCache
+
+    settings = _settings(config)
+    cache = ResponseCache(settings.cache_dir)
+    stats = cache.stats() | {"endpoints": EndpointModes(settings.cache_dir).all()}
+    cache.close()
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    typer.echo(
+        f"{stats['path']}: {stats['entries']} entries (answers and token counts), "
+        f"{stats['bytes']} bytes"
+    )
+    for endpoint, mode in stats["endpoints"].items():
+        typer.echo(f"  {endpoint}: {mode}")
+
+
+@cache_app.command("clear")
+@_handles_errors
+def cache_clear(config: ConfigOpt = None) -> None:
+    """Remove every cached answer and forget what each endpoint accepts."""
+    from reviewer.llm.cache import EndpointModes, ResponseCache
+
+    settings = _settings(config)
+    cache = ResponseCache(settings.cache_dir)
+    removed = cache.clear()
+    cache.close()
+    forgotten = EndpointModes(settings.cache_dir).forget()
+    typer.echo(f"removed {removed} cached answer(s); forgot {forgotten} endpoint mode(s)")
 
 
 @app.command()

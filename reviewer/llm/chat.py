@@ -1,0 +1,254 @@
+"""Summarizing with a chat endpoint: plan, cache, map and reduce, grounding, the fallback.
+
+    summarize(facts)
+      plan (redacted, trimmed, within budget) -> for each call: a cached answer, or `_ask`
+      map calls run concurrently within a bound, then the reduce call
+      answer -> grounded in the week's days, placeholders restored for the local digest
+      any call failing for good (CallFailed) -> the offline digest, marked degraded
+
+`ChatBackend` knows nothing of a provider: a subclass implements `_ask`, which sends one call
+and returns a validated answer or raises CallFailed (`openai_backend.OpenAIBackend`). A warm
+run loads neither the provider's library nor a tokenizer: answers are keyed on the messages,
+and token counts of prompts over the byte bound are remembered too.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from reviewer.llm.base import Summary, WeekFacts
+from reviewer.llm.budget import TokenCounter, counter_for
+from reviewer.llm.cache import EndpointModes, ResponseCache, cache_key
+from reviewer.llm.offline import OfflineBackend
+from reviewer.llm.plan import DEFAULT_BUDGET, Call, Plan, build_plan
+from reviewer.llm.prompts import templates_digest
+from reviewer.llm.redact import RULES_VERSION
+from reviewer.llm.schema import (
+    SCHEMA_VERSION,
+    AnswerError,
+    DayAnswer,
+    WeekAnswer,
+    ground_highlights,
+    ground_next,
+    json_schema,
+    parse_answer,
+    themes_of,
+)
+from reviewer.models import Highlight, NextItem
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "TEMPERATURE",
+    "Answer",
+    "CallFailed",
+    "ChatBackend",
+    "Tally",
+    "endpoint_url",
+]
+
+log = logging.getLogger("reviewer")
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+TEMPERATURE = 0.2
+Answer = WeekAnswer | DayAnswer
+
+
+def endpoint_url(base_url: str) -> str:
+    """The base URL requests go to, normalized: it names the endpoint in keys and memory."""
+    return (base_url or DEFAULT_BASE_URL).rstrip("/")
+
+
+def _shown(url: str) -> str:
+    """`url` as the footer may show it: no user, password or query."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+class CallFailed(Exception):
+    """A call gave up: `reason` is the user-facing why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Tally:
+    """What the calls of one run cost; the map calls update it from threads."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    misses: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, usage: dict[str, int], cached: bool) -> None:
+        with self.lock:
+            self.prompt_tokens += usage.get("prompt_tokens", 0)
+            self.completion_tokens += usage.get("completion_tokens", 0)
+            self.misses += not cached
+
+    def sent(self) -> None:
+        with self.lock:
+            self.requests += 1
+
+
+class ChatBackend:
+    """Writes the review with a chat endpoint; offline, marked degraded, when it cannot."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str = "",
+        *,
+        cache: ResponseCache | None = None,
+        modes: EndpointModes | None = None,
+        lang: str = "auto",
+        refresh: bool = False,
+        budget: int = DEFAULT_BUDGET,
+        concurrency: int = 4,
+        counter: Callable[[], TokenCounter] | None = None,
+    ) -> None:
+        self.model = model
+        self.base_url = endpoint_url(base_url)
+        self.cache = cache
+        self.modes = modes
+        self.lang = lang
+        self.refresh = refresh
+        self.budget = budget
+        self.concurrency = max(1, concurrency)
+        self._counter = counter or (lambda: counter_for(model))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
+
+    def _ask(self, call: Call, tally: Tally) -> tuple[str, dict[str, int], Answer]:
+        """Send `call`; its reply text, token usage and validated answer, or CallFailed."""
+        raise NotImplementedError
+
+    # -- the protocol ---------------------------------------------------------------------
+
+    def summarize(self, facts: WeekFacts) -> Summary:
+        """The LLM's review of the week, or the offline one marked degraded if the LLM fails."""
+        if not facts.entries:
+            return OfflineBackend(notice="nothing journaled this week: nothing was sent").summarize(
+                facts
+            )
+        plan = build_plan(facts, self.lang, self.budget, self.count_tokens)
+        tally = Tally()
+        try:
+            answer = self._week_answer(plan, tally)
+        except CallFailed as err:
+            log.warning("LLM failed: %s", err.reason)
+            offline = OfflineBackend().summarize(facts)
+            return Summary(
+                summary=offline.summary,
+                highlights=offline.highlights,
+                next_week=offline.next_week,
+                backend=offline.backend,
+                themes=offline.themes,
+                degraded=True,
+                degraded_reason=f"{self.model} at {_shown(self.base_url)}: {err.reason}",
+                calls=tally.requests,
+            )
+        return self._summary(plan, answer, tally)
+
+    def _summary(self, plan: Plan, answer: WeekAnswer, tally: Tally) -> Summary:
+        restore = plan.redactor.restore
+        highlights, dropped = ground_highlights(answer.highlights, plan.allowed)
+        next_week = ground_next(answer.next_week, plan.allowed)
+        if dropped:
+            log.info("dropped %d highlight(s) citing no day of the week", dropped)
+        return Summary(
+            summary=restore(answer.summary.strip()),
+            highlights=[Highlight(text=restore(h.text), dates=h.dates) for h in highlights],
+            next_week=[
+                NextItem(text=restore(n.text), dates=n.dates, kind=n.kind) for n in next_week
+            ],
+            backend=self.name,
+            model=self.model,
+            cached=tally.misses == 0,
+            prompt_tokens=tally.prompt_tokens,
+            completion_tokens=tally.completion_tokens,
+            calls=tally.requests,
+            dropped_claims=dropped,
+            themes=[restore(theme) for theme in themes_of(answer)],
+        )
+
+    def _week_answer(self, plan: Plan, tally: Tally) -> WeekAnswer:
+        if not plan.reduce:
+            answer = self._answer(plan.calls[0], tally)
+        else:
+            days = self._map(plan.calls, tally)
+            answer = self._answer(plan.reduce_call(days), tally)
+        assert isinstance(answer, WeekAnswer)
+        return answer
+
+    def _map(self, calls: list[Call], tally: Tally) -> list[DayAnswer]:
+        """The map calls, at most `concurrency` at a time; the first failure stops the rest."""
+        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(calls))) as pool:
+            futures = [pool.submit(self._answer, call, tally) for call in calls]
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in pending:
+                future.cancel()
+            for future in futures:
+                if future in done and future.exception() is not None:
+                    raise future.exception()  # type: ignore[misc]
+            answers = [future.result() for future in futures]
+        return [a for a in answers if isinstance(a, DayAnswer)]
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        """Prompt tokens of `messages`, remembered in the cache: loading a tokenizer would cost
+        a warm run more than everything else it does."""
+        key = cache_key({"token_count": messages, "model": self.model})
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None and isinstance(hit.get("tokens"), int):
+                return int(hit["tokens"])
+        counter = self._counter()
+        tokens = counter.count_messages(messages)
+        if self.cache is not None:
+            self.cache.set(key, {"tokens": tokens, "tokenizer": counter.name})
+        return tokens
+
+    def key_of(self, call: Call) -> str:
+        """The cache key of `call`: everything that shapes its answer, nothing secret."""
+        return cache_key(
+            {
+                "model": self.model,
+                "base_url": self.base_url,
+                "task": call.task,
+                "messages": call.messages,
+                "params": {"temperature": TEMPERATURE, "max_tokens": call.max_tokens},
+                "schema": json_schema(call.task),
+                "schema_version": SCHEMA_VERSION,
+                "templates": templates_digest(),
+                "redaction_rules": RULES_VERSION,
+            }
+        )
+
+    def _answer(self, call: Call, tally: Tally) -> Answer:
+        key = self.key_of(call)
+        if self.cache is not None and not self.refresh:
+            hit = self.cache.get(key)
+            if hit is not None:
+                try:
+                    answer = parse_answer(str(hit.get("content", "")), call.task)
+                except AnswerError:
+                    log.info("cache entry %s… no longer validates; asking again", key[:12])
+                else:
+                    tally.add(hit.get("usage", {}), cached=True)
+                    return answer
+        content, usage, answer = self._ask(call, tally)
+        tally.add(usage, cached=False)
+        if self.cache is not None:
+            self.cache.set(key, {"content": content, "usage": usage, "model": self.model})
+        return answer

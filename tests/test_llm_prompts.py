@@ -1,0 +1,70 @@
+"""Prompt templates: found from a checkout, strict about variables, hashed into the cache key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from reviewer.errors import ConfigError
+from reviewer.llm import prompts
+from reviewer.llm.prompts import PROMPTS_DIR, detect_lang, render_prompt, templates_digest
+
+
+@pytest.fixture
+def prompt_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of prompts/ the test may edit, with the module's caches reset."""
+    copy = tmp_path / "prompts"
+    shutil.copytree(PROMPTS_DIR, copy)
+    monkeypatch.setattr(prompts, "PROMPTS_DIR", copy)
+    prompts._environment.cache_clear()
+    templates_digest.cache_clear()
+    yield copy
+    prompts._environment.cache_clear()
+    templates_digest.cache_clear()
+
+
+def test_prompts_live_next_to_the_package() -> None:
+    assert Path(__file__).resolve().parent.parent / "prompts" == PROMPTS_DIR
+    assert {p.name for p in PROMPTS_DIR.glob("*.j2")} >= set(prompts.TEMPLATES)
+
+
+def test_render_is_plain_text_and_strict() -> None:
+    text = render_prompt(
+        "week", iso="2020-W09", start="2020-02-24", end="2020-03-01", entries=["<b>&</b>"]
+    )
+    assert "<b>&</b>" in text  # no HTML escaping in a prompt
+    with pytest.raises(jinja2.UndefinedError):
+        render_prompt("week", iso="2020-W09", start="2020-02-24", entries=[])
+
+
+def test_editing_a_template_changes_the_digest(prompt_copy: Path) -> None:
+    before = templates_digest()
+    (prompt_copy / "week.j2").write_text("Week {{ iso }}: be brief.\n", encoding="utf-8")
+    templates_digest.cache_clear()
+    assert templates_digest() != before
+
+
+def test_missing_prompts_directory_is_a_clear_error(
+    prompt_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.rmtree(prompt_copy)
+    with pytest.raises(ConfigError, match="prompt templates not found"):
+        templates_digest()
+    with pytest.raises(ConfigError, match="pip install -e"):
+        render_prompt("system", task="week", language="English", iso="", start="", end="")
+
+
+@pytest.mark.parametrize(
+    ("lines", "lang"),
+    [
+        (["* 又是动了一天把一个sample eff的图搞定了，但是还是有问题"], "zh"),
+        (["* ML的一个foundation是train和val分布iid，但是DA本身不能满足这一点"], "zh"),
+        (["* tuned the learning rate of the baseline again", "* 好"], "en"),
+        ([], "en"),
+    ],
+)
+def test_language_follows_the_journal(lines: list[str], lang: str) -> None:
+    assert detect_lang(lines) == lang
