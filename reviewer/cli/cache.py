@@ -1,0 +1,54 @@
+"""Commands for the LLM response cache."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reviewer.cli.app import ConfigOpt, app, handles_errors, load_config
+
+cache_app = typer.Typer(
+    help="The LLM response cache in $XDG_CACHE_HOME/reviewer.", no_args_is_help=True
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("stats")
+@handles_errors
+def cache_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Show where the cache is, how many answers it holds, and what each endpoint accepts."""
+    import json
+
+    from reviewer.llm.cache import EndpointModes, ResponseCache
+
+    settings = load_config(config)
+    cache = ResponseCache(settings.cache_dir)
+    stats = cache.stats() | {"endpoints": EndpointModes(settings.cache_dir).all()}
+    cache.close()
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    typer.echo(
+        f"{stats['path']}: {stats['entries']} entries (answers and token counts), "
+        f"{stats['bytes']} bytes"
+    )
+    for endpoint, mode in stats["endpoints"].items():
+        typer.echo(f"  {endpoint}: {mode}")
+
+
+@cache_app.command("clear")
+@handles_errors
+def cache_clear(config: ConfigOpt = None) -> None:
+    """Remove every cached answer and forget what each endpoint accepts."""
+    from reviewer.llm.cache import EndpointModes, ResponseCache
+
+    settings = load_config(config)
+    cache = ResponseCache(settings.cache_dir)
+    removed = cache.clear()
+    cache.close()
+    forgotten = EndpointModes(settings.cache_dir).forget()
+    typer.echo(f"removed {removed} cached answer(s); forgot {forgotten} endpoint mode(s)")

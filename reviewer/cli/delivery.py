@@ -1,0 +1,146 @@
+"""Commands that deliver: email a week's review, and print the Sunday job."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from reviewer.cli.app import (
+    ConfigOpt,
+    EncodingOpt,
+    ForceOpt,
+    JournalOpt,
+    OfflineOpt,
+    ToOpt,
+    VerboseOpt,
+    app,
+    choose_backend,
+    handles_errors,
+    load_config,
+    read_journal,
+    setup_logging,
+)
+from reviewer.errors import EXIT_DEGRADED
+
+if TYPE_CHECKING:
+    from reviewer.config import Settings
+    from reviewer.models import Digest
+
+__all__ = ["deliver_digest"]
+
+
+def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, force: bool) -> None:
+    """Archive and email `digest` (status lines on stderr); exit 3 when it is degraded."""
+    from reviewer.deliver import deliver
+    from reviewer.smtp import SmtpServer
+
+    recipients = (
+        [a.strip() for item in to for a in item.split(",") if a.strip()]
+        if to
+        else list(settings.mail_to)
+    )
+    server = SmtpServer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_security,
+        settings.smtp_user,
+        settings.smtp_password,
+        context=None,  # the system's CAs (SSL_CERT_FILE / SSL_CERT_DIR are honoured)
+    )
+    deliver(
+        digest,
+        server=server,
+        sender=settings.mail_from,
+        recipients=recipients,
+        subject_template=settings.mail_subject,
+        data_dir=settings.data_dir,
+        state_dir=settings.state_dir,
+        now=settings.now,
+        force=force,
+        say=lambda line: typer.echo(line, err=True),
+    )
+    if digest.meta.degraded:
+        raise typer.Exit(EXIT_DEGRADED)
+
+
+@app.command()
+@handles_errors
+def send(
+    when: Annotated[
+        str,
+        typer.Argument(
+            metavar="WEEK",
+            help="A date in the week, an ISO week (2020-W09), 'this', 'last', or 'sunday': "
+            "the week of the latest Sunday (this week on a Sunday, else last week).",
+        ),
+    ] = "sunday",
+    journal: JournalOpt = None,
+    to: ToOpt = None,
+    force: ForceOpt = False,
+    offline: OfflineOpt = False,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Archive the week's review and email it, once per recipient (what the Sunday job runs).
+
+    A week already sent to a recipient is not sent again; --force sends it anyway.
+
+    Exit 75: try again later; 69: refused for good; 78: settings (see the README).
+    """
+    setup_logging(verbose)
+    from reviewer.review import review_week
+    from reviewer.weeks import parse_week
+
+    settings = load_config(config)
+    today = settings.now_date()
+    chosen = parse_week(when, today)
+    loaded = read_journal(settings, journal, encoding)
+    digest = review_week(loaded, chosen, today, choose_backend(settings, offline))
+    deliver_digest(settings, digest, to, force)
+
+
+@app.command()
+@handles_errors
+def cron(
+    journal: JournalOpt = None,
+    systemd: Annotated[
+        bool, typer.Option("--systemd", help="Print a systemd user service and timer instead.")
+    ] = False,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="Time zone of 'Sunday 20:00' and of the week (IANA name) [env: REVIEWER_TZ].",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print the crontab entry (or systemd timer) that emails the review every Sunday at 20:00."""
+    import os
+
+    from reviewer.cron import crontab, plan_job, shell_only_settings, systemd_units
+
+    settings = load_config(config)
+    if tz is not None:
+        from dataclasses import replace
+
+        settings = replace(settings, timezone=tz.strip())
+        settings.now()  # a ConfigError now for an unknown zone, not every Sunday
+    job = plan_job(settings, journal, config, os.environ)
+    typer.echo(systemd_units(job) if systemd else crontab(job), nl=False)
+    # Settings that only live in this shell are gone in the job: say so now, not on Sunday.
+    only_env = shell_only_settings(os.environ)
+    if only_env:
+        typer.echo(
+            f"note: {', '.join(only_env)} set in this shell will not reach the job; "
+            f"put them in {settings.config_path or '$XDG_CONFIG_HOME/reviewer/config.toml'}",
+            err=True,
+        )
+    elif not (settings.smtp_host and settings.mail_from and settings.mail_to):
+        typer.echo(
+            "note: mail is not configured yet (smtp host, mail from, mail to): see the README",
+            err=True,
+        )

@@ -1,0 +1,195 @@
+"""Commands about the journal itself: lint, entries, the question and TODO ledgers, stats."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reviewer.cli.app import (
+    ConfigOpt,
+    EncodingOpt,
+    Format,
+    JournalOpt,
+    VerboseOpt,
+    app,
+    emit,
+    handles_errors,
+    load_config,
+    read_journal,
+    setup_logging,
+)
+from reviewer.errors import EXIT_LINT, EXIT_OK
+
+
+@app.command()
+@handles_errors
+def check(
+    journal: JournalOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per finding.")] = False,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Lint the journal: dates repaired or out of order, invalid dates, odd ranges.
+
+    Exit 0 when there are only warnings, 1 when there are errors.
+    """
+    setup_logging(verbose)
+    import json
+
+    settings = load_config(config)
+    loaded = read_journal(settings, journal, encoding, strict=False)
+    found = loaded.diagnostics
+    if as_json:
+        rows = [
+            {"line": d.line, "severity": d.severity, "code": d.code, "message": d.message}
+            | ({"source": d.source} if d.source and d.source != loaded.source else {})
+            for d in found
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for d in found:
+            typer.echo(
+                f"{d.source or loaded.source}:{d.line}: {d.severity}: {d.message} [{d.code}]"
+            )
+        errors = sum(d.severity == "error" for d in found)
+        typer.echo(
+            f"{loaded.source or journal}: {len(loaded.entries)} entries, "
+            f"{loaded.line_count} lines, {errors} error(s), {len(found) - errors} warning(s)",
+            err=True,
+        )
+    raise typer.Exit(EXIT_LINT if loaded.errors else EXIT_OK)
+
+
+@app.command()
+@handles_errors
+def entries(
+    journal: JournalOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of entries.")] = False,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """List the journal's dated entries as parsed (dates after repair)."""
+    setup_logging(verbose)
+    import json
+
+    settings = load_config(config)
+    loaded = read_journal(settings, journal, encoding, strict=False)
+    rows = [
+        {
+            "line": e.line,
+            "end_line": e.end_line,
+            "heading": e.heading,
+            "title": e.title,
+            "start": e.start.isoformat(),
+            "end": e.end.isoformat(),
+            "repaired": e.repaired,
+        }
+        | ({"source": e.source} if e.source and e.source != loaded.source else {})
+        for e in loaded.entries
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        span = row["start"] if row["start"] == row["end"] else f"{row['start']}..{row['end']}"
+        mark = "  (repaired)" if row["repaired"] else ""
+        typer.echo(f"{row['line']:>6}  {span:<22}  {row['heading']}{mark}")
+
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Only from this date on (YYYY-MM-DD).", show_default=False),
+]
+
+
+def _since(value: str | None) -> date | None:
+    from reviewer.weeks import parse_day
+
+    return parse_day(value) if value else None
+
+
+def _ledger_command(
+    kind: str,
+    journal: Path | None,
+    only_open: bool,
+    since: str | None,
+    fmt: Format,
+    config: Path | None,
+    encoding: str | None,
+) -> None:
+    from reviewer.reports import render_ledger
+    from reviewer.review import ledger
+    from reviewer.state import load_ids, save_ids
+
+    settings = load_config(config)
+    today = settings.now_date()
+    start = _since(since)
+    loaded = read_journal(settings, journal, encoding)
+    stored = load_ids(settings.state_dir, loaded.source, kind)
+    tracked, ids = ledger(loaded, kind, stored)
+    save_ids(settings.state_dir, loaded.source, kind, ids)
+    if only_open:
+        tracked = [t for t in tracked if t.status in {"open", "delayed"}]
+    if start is not None:
+        tracked = [t for t in tracked if t.first is not None and t.first >= start]
+    tracked.sort(key=lambda t: (t.first or date.max, t.line))
+    emit(render_ledger(tracked, today, fmt.value, kind), None)
+
+
+@app.command()
+@handles_errors
+def questions(
+    journal: JournalOpt = None,
+    only_open: Annotated[bool, typer.Option("--open", help="Only questions still open.")] = False,
+    since: SinceOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """The question ledger: every question asked, oldest first, open or answered (and when)."""
+    setup_logging(verbose)
+    _ledger_command("questions", journal, only_open, since, fmt, config, encoding)
+
+
+@app.command()
+@handles_errors
+def todos(
+    journal: JournalOpt = None,
+    only_open: Annotated[bool, typer.Option("--open", help="Only TODOs still open.")] = False,
+    since: SinceOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Every TODO across weeks (and the undated Today / ShortTerm / LongTerm lists), oldest
+    first, with its status: open, done, delayed or dropped."""
+    setup_logging(verbose)
+    _ledger_command("todos", journal, only_open, since, fmt, config, encoding)
+
+
+@app.command()
+@handles_errors
+def stats(
+    journal: JournalOpt = None,
+    since: SinceOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """How long you have kept it up: days journaled, streaks, silences, a chart per week."""
+    setup_logging(verbose)
+    from reviewer.reports import render_stats
+    from reviewer.stats import journal_stats
+
+    settings = load_config(config)
+    loaded = read_journal(settings, journal, encoding)
+    result = journal_stats(list(loaded.entries), settings.now_date(), _since(since))
+    emit(render_stats(result, fmt.value), None)

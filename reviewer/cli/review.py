@@ -1,0 +1,263 @@
+"""Commands that review: a week, a month or term, and a backfill of many weeks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from reviewer.cli.app import (
+    DEFAULT_PROMPT_BUDGET,
+    ConfigOpt,
+    EncodingOpt,
+    ForceOpt,
+    Format,
+    JournalOpt,
+    Lang,
+    OfflineOpt,
+    ToOpt,
+    VerboseOpt,
+    app,
+    choose_backend,
+    emit,
+    handles_errors,
+    load_config,
+    read_journal,
+    setup_logging,
+)
+from reviewer.errors import EXIT_DEGRADED
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from reviewer.config import Settings
+    from reviewer.journal import Journal
+    from reviewer.weeks import Week
+
+
+@app.command()
+@handles_errors
+def week(
+    when: Annotated[
+        str,
+        typer.Argument(
+            metavar="WEEK",
+            help="A date in the week (2020-02-24), an ISO week (2020-W09), 'this' or 'last'.",
+        ),
+    ] = "this",
+    journal: JournalOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+    offline: OfflineOpt = False,
+    email: Annotated[
+        bool,
+        typer.Option("--email", help="Also archive the digest and email it (like `send`)."),
+    ] = False,
+    to: ToOpt = None,
+    force: ForceOpt = False,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="LLM model (env: REVIEWER_MODEL).")
+    ] = "",
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of the LLM's prose; auto follows the journal.")
+    ] = Lang.auto,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the exact requests (after redaction), calls, tokens and cost; "
+            "send nothing.",
+        ),
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask the LLM again instead of reading the cache.")
+    ] = False,
+    max_prompt_tokens: Annotated[
+        int,
+        typer.Option(
+            "--max-prompt-tokens",
+            min=500,
+            help="Token budget of one request; a longer week is summarized day by day first.",
+        ),
+    ] = DEFAULT_PROMPT_BUDGET,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Review one ISO week (Monday to Sunday) of the journal.
+
+    Exit 0 when the review is complete, 3 when the LLM failed and the offline review was
+    written instead (degraded).
+    """
+    setup_logging(verbose)
+    if (to or force) and not email:
+        from reviewer.errors import UsageError
+
+        raise UsageError("--to and --force only make sense with --email")
+    from reviewer.render import render
+    from reviewer.review import ledger, review_week
+    from reviewer.state import load_ids, save_ids
+    from reviewer.weeks import parse_week
+
+    settings = load_config(config)
+    today = settings.now_date()
+    chosen = parse_week(when, today)
+    loaded = read_journal(settings, journal, encoding)
+    if dry_run:
+        emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
+        return
+    backend = choose_backend(settings, offline, model, lang.value, refresh, max_prompt_tokens)
+    stored = load_ids(settings.state_dir, loaded.source, "questions")
+    digest = review_week(loaded, chosen, today, backend, stored)
+    save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
+    emit(render(digest, fmt.value), output)
+    if email:
+        from reviewer.cli.delivery import deliver_digest
+
+        deliver_digest(settings, digest, to, force)  # exits 3 itself when degraded
+    if digest.meta.degraded:
+        typer.echo(
+            f"reviewer: degraded, offline review written: {digest.meta.degraded_reason}", err=True
+        )
+        raise typer.Exit(EXIT_DEGRADED)
+
+
+def _dry_run(
+    settings: Settings,
+    loaded: Journal,
+    chosen: Week,
+    today: date,
+    model: str,
+    lang: Lang,
+    budget: int,
+    fmt: Format,
+) -> str:
+    import json
+
+    from reviewer.llm.budget import counter_for
+    from reviewer.llm.chat import endpoint_url
+    from reviewer.llm.dryrun import format_preview, preview
+    from reviewer.review import week_facts
+
+    name = model or settings.model
+    data = preview(
+        week_facts(loaded, chosen, today),
+        name,
+        endpoint_url(settings.base_url),
+        lang.value,
+        budget,
+        lambda: counter_for(name),
+    )
+    if fmt is Format.json:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return format_preview(data)
+
+
+@app.command()
+@handles_errors
+def month(
+    when: Annotated[
+        str,
+        typer.Argument(metavar="MONTH", help="A month (2020-02), 'this' or 'last'."),
+    ] = "last",
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First month of a term (YYYY-MM).", show_default=False),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Last month of a term (YYYY-MM).", show_default=False),
+    ] = None,
+    journal: JournalOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
+    ] = False,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Review a month (or a term: --from 2020-01 --to 2020-03) from its weekly digests."""
+    setup_logging(verbose)
+    from reviewer.monthly import parse_month, review_period
+    from reviewer.render import render_month
+    from reviewer.state import load_ids
+
+    settings = load_config(config)
+    today = settings.now_date()
+    first, last = parse_month(start or when, today)
+    if end is not None:
+        last = parse_month(end, today)[1]
+    loaded = read_journal(settings, journal, encoding)
+    stored = load_ids(settings.state_dir, loaded.source, "questions")
+    digest = review_period(loaded, first, last, today, choose_backend(settings, offline), stored)
+    emit(render_month(digest, fmt.value), output)
+
+
+@app.command()
+@handles_errors
+def weeks(
+    start: Annotated[str, typer.Option("--from", help="A date in the first week (YYYY-MM-DD).")],
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="A date in the last week [default: today].", show_default=False),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, max=32, help="Weeks summarized at once.")
+    ] = 4,
+    force: Annotated[
+        bool, typer.Option("--force", help="Review weeks already archived and unchanged too.")
+    ] = False,
+    journal: JournalOpt = None,
+    offline: OfflineOpt = False,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Format of the summary table.")
+    ] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Backfill: review every week in a range into the archive, several at once.
+
+    Resumable: weeks already archived whose journal text and settings are unchanged are
+    skipped. Prints a summary (weeks, calls, cache hits, tokens, degraded weeks); exit 3 when
+    a week is degraded.
+    """
+    setup_logging(verbose)
+    from reviewer.backfill import backfill, weeks_between
+    from reviewer.errors import EXIT_DEGRADED
+    from reviewer.progress import WeekProgress, summary_table
+    from reviewer.state import load_ids
+    from reviewer.weeks import parse_day
+
+    settings = load_config(config)
+    today = settings.now_date()
+    first, last = parse_day(start), parse_day(end) if end else today
+    chosen = weeks_between(first, last)
+    if not chosen:
+        from reviewer.errors import UsageError
+
+        raise UsageError(f"--to {last} is before --from {first}")
+    loaded = read_journal(settings, journal, encoding)
+    stored = load_ids(settings.state_dir, loaded.source, "questions")
+    with WeekProgress(len(chosen)) as progress:
+        results = backfill(
+            loaded,
+            chosen,
+            today,
+            choose_backend(settings, offline),
+            settings.data_dir,
+            ids=stored,
+            concurrency=concurrency,
+            force=force,
+            on_done=progress.advance,
+        )
+    emit(summary_table(results, settings.data_dir / "archive", fmt.value), None)
+    if any(r.degraded for r in results):
+        raise typer.Exit(EXIT_DEGRADED)
