@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from datetime import date
@@ -96,3 +97,53 @@ def test_interrupted_backfill_resumes(journal_text: str, tmp_path: Path) -> None
     results = backfill(journal, weeks, TODAY, resumed, tmp_path, concurrency=2)
     assert resumed.calls == 21 - len(archived)
     assert [r.status for r in results][: len(archived)] == ["skipped"] * len(archived)
+
+
+def test_backfill_through_the_openai_client_with_latency_and_a_429_burst(
+    journal_text: str, tmp_path: Path
+) -> None:
+    """Real openai client under respx: every week archived, none degraded, at most
+    `concurrency` requests in flight, and nothing sent while a 429's Retry-After runs."""
+    import httpx
+    import respx
+
+    from .llm_support import BASE_URL, completion, error, make_backend
+
+    lock = threading.Lock()
+    state = {"in_flight": 0, "peak": 0, "seen": 0}
+    sent_at: list[float] = []
+    held_until: list[float] = []
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        text = " ".join(str(m["content"]) for m in body["messages"])
+        with lock:
+            state["seen"] += 1
+            seen = state["seen"]
+            state["in_flight"] += 1
+            state["peak"] = max(state["peak"], state["in_flight"])
+            sent_at.append(time.monotonic())
+        try:
+            time.sleep(0.03)  # latency
+            if seen <= 3:  # a burst of rate limiting at the start
+                held_until.append(time.monotonic() + 0.3)
+                return error(429, headers={"retry-after": "0.3"})
+            day = next(d for d in re.findall(r"\d{4}-\d{2}-\d{2}", text))
+            return completion({"summary": "一周。", "highlights": [{"text": "x", "dates": [day]}]})
+        finally:
+            with lock:
+                state["in_flight"] -= 1
+
+    weeks = weeks_between(date(2020, 1, 6), date(2020, 2, 16))  # six weeks
+    backend = make_backend(tmp_path / "cache", sleep=time.sleep, concurrency=2, attempts=5)
+    with respx.mock(base_url=BASE_URL) as api:
+        api.post("/chat/completions").mock(side_effect=endpoint)
+        results = backfill(
+            parse_journal(journal_text), weeks, TODAY, backend, tmp_path / "data", concurrency=2
+        )
+    assert [r.status for r in results] == ["reviewed"] * 6
+    assert not any(r.degraded for r in results), [r.reason for r in results]
+    assert all(r.archive and r.archive.with_suffix(".json").exists() for r in results)
+    assert state["peak"] <= 2
+    first_hold = min(held_until)
+    assert all(t >= first_hold - 0.01 for t in sent_at[3:])  # the burst held everyone back

@@ -218,7 +218,8 @@ def test_failures_degrade_to_offline_and_cache_nothing(
     assert summary.degraded_reason.startswith(f"{MODEL} at {BASE_URL}: ")
     assert summary.summary.startswith("7 of 7 days journaled")  # the offline review
     assert route.call_count == requests == summary.calls
-    assert slept == sleeps
+    # A 429's wait runs on the monotonic clock (all threads share it): equal to a few ms.
+    assert slept == pytest.approx(sleeps, abs=0.05)
     assert _answers_cached(cache_dir) == 0
 
 
@@ -230,7 +231,8 @@ def test_retry_after_is_honoured_then_the_answer_is_used(
     )
     slept: list[float] = []
     summary = make_backend(cache_dir, sleep=slept.append).summarize(fixture_facts())
-    assert not summary.degraded and slept == [2.0] and route.call_count == 2
+    assert not summary.degraded and slept == pytest.approx([2.0], abs=0.05)
+    assert route.call_count == 2
     assert summary.calls == 2
 
 

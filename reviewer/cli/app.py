@@ -193,6 +193,7 @@ def choose_backend(
     lang: str = "auto",
     refresh: bool = False,
     budget: int = DEFAULT_PROMPT_BUDGET,
+    concurrency: int = 4,
 ) -> Backend:
     """The offline backend when asked or when no endpoint is configured, else the LLM."""
     from reviewer.llm.offline import OfflineBackend
@@ -217,6 +218,7 @@ def choose_backend(
         lang=lang,
         refresh=refresh,
         budget=budget,
+        concurrency=concurrency,
     )
 
 

@@ -251,7 +251,7 @@ def weeks(
             loaded,
             chosen,
             today,
-            choose_backend(settings, offline),
+            choose_backend(settings, offline, concurrency=concurrency),
             settings.data_dir,
             ids=stored,
             concurrency=concurrency,

@@ -128,6 +128,22 @@ class ChatBackend:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
 
+    @property
+    def key(self) -> str:
+        """What shapes this backend's answers besides the facts (backfill skips a week whose
+        facts and key are unchanged): the same parts as the cache keys, nothing secret."""
+        return cache_key(
+            {
+                "model": self.model,
+                "base_url": self.base_url,
+                "lang": self.lang,
+                "budget": self.budget,
+                "schema_version": SCHEMA_VERSION,
+                "templates": templates_digest(),
+                "redaction_rules": RULES_VERSION,
+            }
+        )
+
     def _ask(self, call: Call, tally: Tally) -> tuple[str, dict[str, int], Answer]:
         """Send `call`; its reply text, token usage and validated answer, or CallFailed."""
         raise NotImplementedError

@@ -4,6 +4,10 @@
                 bounded retries on timeouts, refused connections, 429 (Retry-After), 5xx, and on
                 malformed, schema-invalid, truncated or refused answers; then CallFailed
 
+One backend serves every thread of a run (map calls, backfilled weeks): at most `concurrency`
+requests are in flight at once, and a 429 holds back every thread until its Retry-After has
+passed, so a rate limit is not answered with more requests.
+
 Planning, the cache, map and reduce, grounding and the offline fallback are `ChatBackend`'s.
 The client is built on first use: a warm run, served from the cache, never imports openai.
 """
@@ -110,6 +114,9 @@ class OpenAIBackend(ChatBackend):
         self._client = client
         self._client_lock = threading.Lock()
         self._sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._gate_lock = threading.Lock()
+        self._not_before = 0.0  # time.monotonic() before which no request is sent
 
     def client(self) -> openai.OpenAI:
         """The openai client, built on first use (importing openai costs most of a second)."""
@@ -156,9 +163,11 @@ class OpenAIBackend(ChatBackend):
         max_tokens = call.max_tokens
         while True:
             mode = MODES[mode_index]
+            self._wait_for_gate()
             tally.sent()
             try:
-                response = self._request(call, mode, max_tokens)
+                with self._slots:
+                    response = self._request(call, mode, max_tokens)
             except openai.APIStatusError as err:
                 status = err.status_code
                 if status in _MODE_STATUSES and mode_index < len(MODES) - 1:
@@ -173,7 +182,10 @@ class OpenAIBackend(ChatBackend):
                 reason, wait_s = self._status_failure(err, transport_failures)
                 if wait_s is None or transport_failures >= self.attempts:
                     raise CallFailed(reason + _tries(transport_failures)) from None
-                self._pause(wait_s, reason)
+                if status == 429:
+                    self._hold_back(wait_s, reason)  # every thread waits, not just this one
+                else:
+                    self._pause(wait_s, reason)
                 continue
             except openai.APITimeoutError:
                 transport_failures += 1
@@ -198,6 +210,17 @@ class OpenAIBackend(ChatBackend):
             if transport_failures >= self.attempts:
                 raise CallFailed(reason + _tries(transport_failures))
             self._pause(_backoff(transport_failures), reason)
+
+    def _hold_back(self, seconds: float, reason: str) -> None:
+        log.info("%s; holding all requests for %.1fs", reason, seconds)
+        with self._gate_lock:
+            self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    def _wait_for_gate(self) -> None:
+        with self._gate_lock:
+            delay = self._not_before - time.monotonic()
+        if delay > 0:
+            self._sleep(delay)
 
     def _pause(self, seconds: float, reason: str) -> None:
         log.info("%s; retrying in %.1fs", reason, seconds)
