@@ -147,7 +147,13 @@ class OpenAIBackend(ChatBackend):
             }
         elif mode == "json_object":
             params["response_format"] = {"type": "json_object"}
-        response: ChatCompletion = self.client().chat.completions.create(**params)
+        from openai.types.chat import ChatCompletion
+
+        # client.post, the client's documented way to call any endpoint, skips loading the
+        # `client.chat` resource modules: half a second of imports on every cold run.
+        response: ChatCompletion = self.client().post(
+            "/chat/completions", body=params, cast_to=ChatCompletion
+        )
         return response
 
     def _first_mode(self) -> int:
