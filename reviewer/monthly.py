@@ -220,6 +220,7 @@ def _meta(digests: list[Digest]) -> Meta:
         completion_tokens=sum(m.completion_tokens for m in metas),
         calls=sum(m.calls for m in metas),
         dropped_claims=sum(m.dropped_claims for m in metas),
+        estimated_cost_usd=round(sum(m.estimated_cost_usd for m in metas), 4),
         offline_hint=metas[0].offline_hint if metas else "",
         version=__version__,
     )

@@ -210,6 +210,7 @@ def build_digest(journal: Journal, facts: WeekFacts, summary: Summary) -> Digest
             completion_tokens=summary.completion_tokens,
             calls=summary.calls,
             dropped_claims=summary.dropped_claims,
+            estimated_cost_usd=summary.cost_usd,
             offline_hint=summary.notice,
             version=__version__,
         ),

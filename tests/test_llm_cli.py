@@ -68,6 +68,7 @@ def test_week_with_an_endpoint(runner: CliRunner, llm_env: None, api: respx.Mock
         "completion_tokens": 300,
         "calls": 1,
         "dropped_claims": 1,
+        "estimated_cost_usd": 0.0004,  # 1200 x $0.15/M + 300 x $0.60/M
         "offline_hint": "",
         "version": "",
     }
@@ -76,7 +77,7 @@ def test_week_with_an_endpoint(runner: CliRunner, llm_env: None, api: respx.Mock
     assert json.loads(again.stdout)["meta"]["cached"] is True
     assert route.call_count == 1
     markdown = runner.invoke(app, WEEK).stdout
-    assert "openai gpt-4o-mini, cached, 0 calls, 1200+300 tokens" in markdown
+    assert "openai gpt-4o-mini, cached, 0 calls, 1200+300 tokens, ≈$0.0004" in markdown
 
 
 def test_model_option_overrides_the_setting(

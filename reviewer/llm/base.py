@@ -47,6 +47,7 @@ class Summary:
     completion_tokens: int = 0
     calls: int = 0
     dropped_claims: int = 0
+    cost_usd: float = 0.0  # estimated, at list prices, for the tokens of the answers
     themes: list[str] = field(default_factory=list)
     notice: str = ""  # a word for the user, e.g. how to enable the LLM
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from reviewer.llm.base import Summary, WeekFacts
-from reviewer.llm.budget import TokenCounter, counter_for
+from reviewer.llm.budget import TokenCounter, counter_for, estimate_cost, price_of
 from reviewer.llm.cache import EndpointModes, ResponseCache, cache_key
 from reviewer.llm.offline import OfflineBackend
 from reviewer.llm.plan import DEFAULT_BUDGET, Call, Plan, build_plan
@@ -195,6 +195,9 @@ class ChatBackend:
             calls=tally.requests,
             dropped_claims=dropped,
             themes=[restore(theme) for theme in themes_of(answer)],
+            cost_usd=estimate_cost(
+                tally.prompt_tokens, tally.completion_tokens, price_of(self.model, self.base_url)
+            ),
         )
 
     def _week_answer(self, plan: Plan, tally: Tally) -> WeekAnswer:
