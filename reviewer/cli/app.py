@@ -21,9 +21,13 @@ from reviewer import __version__
 from reviewer.errors import ReviewerError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from reviewer.config import Settings
     from reviewer.journal import Journal
     from reviewer.llm.base import Backend
+    from reviewer.models import Digest
+    from reviewer.weeks import Week
 
 __all__ = [
     "DEFAULT_PROMPT_BUDGET",
@@ -43,6 +47,7 @@ __all__ = [
     "load_config",
     "main",
     "read_journal",
+    "review_and_keep_ids",
     "setup_logging",
 ]
 
@@ -220,6 +225,19 @@ def choose_backend(
         budget=budget,
         concurrency=concurrency,
     )
+
+
+def review_and_keep_ids(
+    settings: Settings, loaded: Journal, week: Week, today: date, backend: Backend
+) -> Digest:
+    """The week's digest, with question ids from the stored ledger, which is then updated."""
+    from reviewer.review import ledger, review_week
+    from reviewer.state import load_ids, save_ids
+
+    stored = load_ids(settings.state_dir, loaded.source, "questions")
+    digest = review_week(loaded, week, today, backend, stored)
+    save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
+    return digest
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -19,6 +19,7 @@ from reviewer.cli.app import (
     handles_errors,
     load_config,
     read_journal,
+    review_and_keep_ids,
     setup_logging,
 )
 from reviewer.errors import EXIT_DEGRADED
@@ -90,14 +91,13 @@ def send(
     Exit 75: try again later; 69: refused for good; 78: settings (see the README).
     """
     setup_logging(verbose)
-    from reviewer.review import review_week
     from reviewer.weeks import parse_week
 
     settings = load_config(config)
     today = settings.now_date()
     chosen = parse_week(when, today)
     loaded = read_journal(settings, journal, encoding)
-    digest = review_week(loaded, chosen, today, choose_backend(settings, offline))
+    digest = review_and_keep_ids(settings, loaded, chosen, today, choose_backend(settings, offline))
     deliver_digest(settings, digest, to, force)
 
 

@@ -24,6 +24,7 @@ from reviewer.cli.app import (
     handles_errors,
     load_config,
     read_journal,
+    review_and_keep_ids,
     setup_logging,
 )
 from reviewer.errors import EXIT_DEGRADED
@@ -98,8 +99,6 @@ def week(
 
         raise UsageError("--to and --force only make sense with --email")
     from reviewer.render import render
-    from reviewer.review import ledger, review_week
-    from reviewer.state import load_ids, save_ids
     from reviewer.weeks import parse_week
 
     settings = load_config(config)
@@ -110,9 +109,7 @@ def week(
         emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh, max_prompt_tokens)
-    stored = load_ids(settings.state_dir, loaded.source, "questions")
-    digest = review_week(loaded, chosen, today, backend, stored)
-    save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
+    digest = review_and_keep_ids(settings, loaded, chosen, today, backend)
     emit(render(digest, fmt.value), output)
     if email:
         from reviewer.cli.delivery import deliver_digest
