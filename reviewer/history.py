@@ -116,92 +116,80 @@ def _new_id(prefix: str, day: date | None, text: str) -> str:
     return f"{prefix}-{stamp}-{digest}"
 
 
-def _chronological(items: Iterable[Question | Todo]) -> list[Question | Todo]:
-    # Newest-first journals list later days at smaller line numbers; within a day, file order.
-    return sorted(items, key=lambda i: (i.date or date.max, i.source, i.line))
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """A question or TODO as written in one place."""
+
+    text: str
+    date: date | None
+    status: str
+    line: int
+    source: str
+    answer: str = ""
+    list: str = ""
 
 
-def track_questions(questions: Iterable[Question], as_of: date | None = None) -> list[Tracked]:
-    """The question ledger: one tracked question per distinct question, status as of `as_of`."""
+def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -> list[Tracked]:
+    """Group mentions into tracked items, oldest first; the latest mention sets the status
+    until one of the `closing` statuses (answered, done, dropped) closes the item."""
     tracked: list[Tracked] = []
     index = _Index()
-    for q in _chronological(questions):
-        assert isinstance(q, Question)
-        if as_of is not None and q.date > as_of:
-            continue
-        found = index.find(q.text)
+    # Newest-first journals list later days at smaller line numbers; within a day, file order.
+    for m in sorted(mentions, key=lambda m: (m.date or date.max, m.source, m.line)):
+        found = index.find(m.text)
         if found is None:
-            index.add(q.text, len(tracked))
+            index.add(m.text, len(tracked))
             tracked.append(
                 Tracked(
-                    id=_new_id("q", q.date, q.text),
-                    text=q.text,
-                    first=q.date,
-                    last=q.date,
-                    status=q.status,
-                    closed_on=q.date if q.status == "answered" else None,
-                    answer=q.answer,
-                    line=q.line,
-                    source=q.source,
-                    mentioned_at=[(q.source, q.line)],
+                    id=_new_id(prefix, m.date, m.text),
+                    text=m.text,
+                    first=m.date,
+                    last=m.date,
+                    status=m.status,
+                    closed_on=m.date if m.status in closing else None,
+                    answer=m.answer,
+                    line=m.line,
+                    source=m.source,
+                    lists=[m.list] if m.list else [],
+                    mentioned_at=[(m.source, m.line)],
                 )
             )
             continue
         item = tracked[found]
-        index.add(q.text, found)
+        index.add(m.text, found)
         item.mentions += 1
-        item.mentioned_at.append((q.source, q.line))
-        item.last = q.date
-        item.text = q.text
-        if q.status == "answered" and item.status != "answered":
-            item.status, item.closed_on, item.answer = "answered", q.date, q.answer
+        item.mentioned_at.append((m.source, m.line))
+        if m.list and m.list not in item.lists:
+            item.lists.append(m.list)
+        if m.date is not None:
+            item.last, item.text = m.date, m.text
+        if m.status != item.status and item.status not in closing:
+            item.status = m.status
+            if m.status in closing:
+                item.closed_on, item.answer = m.date, m.answer
     return tracked
+
+
+def track_questions(questions: Iterable[Question], as_of: date | None = None) -> list[Tracked]:
+    """The question ledger: one tracked question per distinct question, status as of `as_of`."""
+    mentions = (
+        _Mention(q.text, q.date, q.status, q.line, q.source, answer=q.answer)
+        for q in questions
+        if as_of is None or q.date <= as_of
+    )
+    return _track(mentions, "q", frozenset({"answered"}))
 
 
 def track_todos(todos: Iterable[Todo], as_of: date | None = None) -> list[Tracked]:
     """TODO lifecycle: open -> done / delayed / dropped across mentions. Undated list items
     (Today / ShortTerm / LongTerm) are the journal's current state: they apply last, and only
     when `as_of` is None (now), since nobody knows when they were ticked off."""
-    tracked: list[Tracked] = []
-    index = _Index()
-    for todo in _chronological(todos):
-        assert isinstance(todo, Todo)
-        if todo.date is None and as_of is not None:
-            continue
-        if as_of is not None and todo.date is not None and todo.date > as_of:
-            continue
-        found = index.find(todo.text)
-        if found is None:
-            index.add(todo.text, len(tracked))
-            tracked.append(
-                Tracked(
-                    id=_new_id("t", todo.date, todo.text),
-                    text=todo.text,
-                    first=todo.date,
-                    last=todo.date,
-                    status=todo.status,
-                    closed_on=todo.date if todo.status in {"done", "dropped"} else None,
-                    line=todo.line,
-                    source=todo.source,
-                    lists=[todo.list] if todo.list else [],
-                    mentioned_at=[(todo.source, todo.line)],
-                )
-            )
-            continue
-        item = tracked[found]
-        index.add(todo.text, found)
-        item.mentions += 1
-        item.mentioned_at.append((todo.source, todo.line))
-        if todo.list and todo.list not in item.lists:
-            item.lists.append(todo.list)
-        if todo.date is not None:
-            item.last = todo.date
-            item.text = todo.text
-        if todo.status != item.status and item.status not in {"done", "dropped"}:
-            item.status = todo.status
-            if todo.status in {"done", "dropped"}:
-                item.closed_on = todo.date
-    return tracked
+    mentions = (
+        _Mention(t.text, t.date, t.status, t.line, t.source, list=t.list)
+        for t in todos
+        if as_of is None or (t.date is not None and t.date <= as_of)
+    )
+    return _track(mentions, "t", frozenset({"done", "dropped"}))
 
 
 def reconcile(tracked: list[Tracked], stored: Mapping[str, str]) -> dict[str, str]:
