@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from reviewer import __version__
-from reviewer.errors import ReviewerError
+from reviewer.errors import EXIT_DEGRADED, ReviewerError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from reviewer.config import Settings
     from reviewer.journal import Journal
     from reviewer.llm.base import Backend
-    from reviewer.models import Digest
+    from reviewer.models import Digest, MonthDigest
     from reviewer.weeks import Week
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "app",
     "choose_backend",
     "emit",
+    "exit_if_degraded",
     "handles_errors",
     "load_config",
     "main",
@@ -238,6 +239,15 @@ def review_and_keep_ids(
     digest = review_week(loaded, week, today, backend, stored)
     save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     return digest
+
+
+def exit_if_degraded(digest: Digest | MonthDigest) -> None:
+    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see."""
+    if digest.meta.degraded:
+        typer.echo(
+            f"reviewer: degraded, offline review written: {digest.meta.degraded_reason}", err=True
+        )
+        raise typer.Exit(EXIT_DEGRADED)
 
 
 def emit(text: str, output: Path | None) -> None:

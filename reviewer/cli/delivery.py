@@ -16,13 +16,13 @@ from reviewer.cli.app import (
     VerboseOpt,
     app,
     choose_backend,
+    exit_if_degraded,
     handles_errors,
     load_config,
     read_journal,
     review_and_keep_ids,
     setup_logging,
 )
-from reviewer.errors import EXIT_DEGRADED
 
 if TYPE_CHECKING:
     from reviewer.config import Settings
@@ -32,7 +32,7 @@ __all__ = ["deliver_digest"]
 
 
 def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, force: bool) -> None:
-    """Archive and email `digest` (status lines on stderr); exit 3 when it is degraded."""
+    """Archive and email `digest` (status lines on stderr)."""
     from reviewer.deliver import deliver
     from reviewer.smtp import SmtpServer
 
@@ -61,8 +61,6 @@ def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, for
         force=force,
         say=lambda line: typer.echo(line, err=True),
     )
-    if digest.meta.degraded:
-        raise typer.Exit(EXIT_DEGRADED)
 
 
 @app.command()
@@ -99,6 +97,7 @@ def send(
     loaded = read_journal(settings, journal, encoding)
     digest = review_and_keep_ids(settings, loaded, chosen, today, choose_backend(settings, offline))
     deliver_digest(settings, digest, to, force)
+    exit_if_degraded(digest)
 
 
 @app.command()

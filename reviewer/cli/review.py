@@ -21,6 +21,7 @@ from reviewer.cli.app import (
     app,
     choose_backend,
     emit,
+    exit_if_degraded,
     handles_errors,
     load_config,
     read_journal,
@@ -114,12 +115,8 @@ def week(
     if email:
         from reviewer.cli.delivery import deliver_digest
 
-        deliver_digest(settings, digest, to, force)  # exits 3 itself when degraded
-    if digest.meta.degraded:
-        typer.echo(
-            f"reviewer: degraded, offline review written: {digest.meta.degraded_reason}", err=True
-        )
-        raise typer.Exit(EXIT_DEGRADED)
+        deliver_digest(settings, digest, to, force)
+    exit_if_degraded(digest)
 
 
 def _dry_run(
@@ -195,6 +192,7 @@ def month(
     stored = load_ids(settings.state_dir, loaded.source, "questions")
     digest = review_period(loaded, first, last, today, choose_backend(settings, offline), stored)
     emit(render_month(digest, fmt.value), output)
+    exit_if_degraded(digest)
 
 
 @app.command()
@@ -228,7 +226,6 @@ def weeks(
     """
     setup_logging(verbose)
     from reviewer.backfill import backfill, weeks_between
-    from reviewer.errors import EXIT_DEGRADED
     from reviewer.progress import WeekProgress, summary_table
     from reviewer.state import load_ids
     from reviewer.weeks import parse_day
