@@ -47,11 +47,14 @@ _QUESTION_SECTION = re.compile(
     re.IGNORECASE,
 )
 _INLINE_QUESTION = re.compile(r"[?？]|问一下|请教|需不需要|是不是|要不要|是否")
+# Words that make a line a question to put to someone, not just a wondering aloud.
+_TO_ASK = re.compile(r"问一下|问问|请教|咨询|需要问|\bask\b", re.IGNORECASE)
 _ASIDE = re.compile(r"^[（(][^（()）]*[)）]$")  # "（这里是搜每个模块是不是用Conv）": a remark
 _ANSWER = re.compile(r"\s(?:--|——)\s*|——")
 _TODO_SECTION = re.compile(
     r"^(?:关键的)?todo\s*[:：]?$|^需要(?:做|fix|加|改|完成)[^，,。]{0,12}[:：]?$"
-    r"|^(?:晚上|今天|明天|下午|上午)?需要做[^，,。]{0,8}[:：]?$",
+    r"|^(?:晚上|今天|明天|下午|上午)?需要做[^，,。]{0,8}[:：]?$"
+    r"|^需要做的事情?\s*[,，:：]",  # "需要做的事情,过文献": a label with a gloss
     re.IGNORECASE,
 )
 # Cheap pre-check before the costlier clean() + label match on every item.
@@ -121,6 +124,7 @@ def _question(item: Item, entry: Entry, in_section: bool) -> Question | None:
         answer=answer,
         line=item.line,
         source=entry.source,
+        kind="ask" if in_section or _TO_ASK.search(plain(item.text)) else "wonder",
     )
 
 

@@ -62,6 +62,7 @@ class Tracked:
     mentions: int = 1
     lists: list[str] = field(default_factory=list)  # undated lists it appears in
     mentioned_at: list[tuple[str, int]] = field(default_factory=list)  # (source, line) each
+    kind: str = ""  # questions: "ask" once any mention asks it, else "wonder"
 
     def age_days(self, as_of: date) -> int:
         """Days from the first mention to `as_of` (or to when it was closed)."""
@@ -127,6 +128,7 @@ class _Mention:
     source: str
     answer: str = ""
     list: str = ""
+    kind: str = ""
 
 
 def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -> list[Tracked]:
@@ -152,6 +154,7 @@ def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -
                     source=m.source,
                     lists=[m.list] if m.list else [],
                     mentioned_at=[(m.source, m.line)],
+                    kind=m.kind,
                 )
             )
             continue
@@ -161,6 +164,8 @@ def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -
         item.mentioned_at.append((m.source, m.line))
         if m.list and m.list not in item.lists:
             item.lists.append(m.list)
+        if m.kind == "ask":
+            item.kind = "ask"
         if m.date is not None:
             item.last, item.text = m.date, m.text
         if m.status != item.status and item.status not in closing:
@@ -173,7 +178,7 @@ def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -
 def track_questions(questions: Iterable[Question], as_of: date | None = None) -> list[Tracked]:
     """The question ledger: one tracked question per distinct question, status as of `as_of`."""
     mentions = (
-        _Mention(q.text, q.date, q.status, q.line, q.source, answer=q.answer)
+        _Mention(q.text, q.date, q.status, q.line, q.source, answer=q.answer, kind=q.kind)
         for q in questions
         if as_of is None or q.date <= as_of
     )

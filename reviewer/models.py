@@ -35,6 +35,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 
 QuestionStatus = Literal["open", "answered"]
+QuestionKind = Literal["ask", "wonder"]
 TodoStatus = Literal["open", "done", "delayed", "dropped"]
 ReflectionKind = Literal["reflection", "lesson"]
 
@@ -76,6 +77,9 @@ class Question(_Model):
     source: str = ""
     id: str = ""  # stable across weeks and small edits (the question ledger)
     answered_on: dt.date | None = None
+    # "ask": listed under 需要问的问题 and the like, or to ask someone (问一下, 请教);
+    # "wonder": a question mark in passing (是不是…?). Only asks are carried over.
+    kind: QuestionKind = "ask"
 
 
 class Reflection(_Model):

@@ -141,12 +141,12 @@ def _week_line(digest: Digest) -> WeekLine:
 
 
 def _questions(journal: Journal, start: date, end: date) -> list[Question]:
-    """Questions asked in the period (open or answered by its end), then older ones still open
-    at its end, oldest first."""
+    """Questions asked in the period (open or answered by its end), then older questions to
+    ask still open at its end, oldest first."""
     asked = extract_questions(e for e in journal.entries if e.start <= end)
     found = []
     for t in track_questions(asked, as_of=end):
-        if t.first is None or (t.first < start and t.status != "open"):
+        if t.first is None or (t.first < start and (t.status != "open" or t.kind != "ask")):
             continue
         found.append(
             Question(
@@ -160,6 +160,7 @@ def _questions(journal: Journal, start: date, end: date) -> list[Question]:
                 source=t.source,
                 id=t.id,
                 answered_on=t.closed_on,
+                kind="ask" if t.kind == "ask" else "wonder",
             )
         )
     return found

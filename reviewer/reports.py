@@ -20,6 +20,7 @@ def _ledger_row(item: Tracked, today: date) -> dict[str, object]:
         "text": item.text,
         "date": item.first.isoformat() if item.first else None,
         "status": item.status,
+        **({"kind": item.kind} if item.kind else {}),
         "age_days": item.age_days(today),
         "closed_on": item.closed_on.isoformat() if item.closed_on else None,
         "answer": item.answer,

@@ -57,8 +57,9 @@ def ensure_usable(journal: Journal) -> None:
 def question_ledger(
     journal: Journal, week: Week, ids: Mapping[str, str] | None = None
 ) -> tuple[list[Question], dict[tuple[str, int], str]]:
-    """Questions asked before the week, still open at its end and not raised again in it
-    (oldest first, aged to the week's end), and the ledger id of every question mention."""
+    """Questions to ask (not wonderings) raised before the week, still open at its end and not
+    raised again in it (oldest first, aged to the week's end), and the ledger id of every
+    question mention."""
     asked = extract_questions(e for e in journal.entries if e.start <= week.end)
     tracked = track_questions(asked, as_of=week.end)
     if ids is not None:
@@ -73,9 +74,10 @@ def question_ledger(
             line=t.line,
             source=t.source,
             id=t.id,
+            kind="ask",
         )
         for t in tracked
-        if t.status == "open" and t.first and t.last and t.last < week.start
+        if t.status == "open" and t.kind == "ask" and t.first and t.last and t.last < week.start
     ]
     return carried, ids_by_mention(tracked)
 
