@@ -240,3 +240,18 @@ def test_fixture_week_1223_answers(journal_text: str) -> None:
     entries = _fixture_week(journal_text, date(2019, 12, 25))
     answered = [(q.text, q.answer) for q in extract_questions(entries)]
     assert ("ipdb怎么换行", "from IPython import embed; embed()") in answered
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("* 需要问的问题\n  * default dict的问题\n", "ask"),
+        ("* TODO: 问一下凯哥怎么整训练数据\n", "ask"),
+        ("* 实现上的问题需要请教飞哥\n", "ask"),
+        ("* 折线图里是不是需要强调一下？\n", "wonder"),
+        ("* 难道是这个任务太难了?\n", "wonder"),
+    ],
+)
+def test_question_kind(body: str, kind: str) -> None:
+    (question,) = extract_questions(_entries(body))
+    assert question.kind == kind

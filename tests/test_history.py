@@ -113,3 +113,12 @@ def test_fixture_carry_over(journal_text: str) -> None:
     assert texts["predictor train不用调？"].age_days == 13
     # Struck through on 2019-12-12: answered, never carried.
     assert not any("TTQ的正负WQ" in t for t in texts)
+
+
+def test_wonders_are_not_carried_over() -> None:
+    journal = parse_journal(
+        "### 2020-02-25\n* 写了点东西\n### 2020-02-18\n* 是不是学习率太大了？\n"
+        "* 需要问的问题\n  * 数据集怎么划分\n"
+    )
+    carried, _ = question_ledger(journal, Week.containing(date(2020, 2, 25)))
+    assert [(q.text, q.kind) for q in carried] == [("数据集怎么划分", "ask")]
