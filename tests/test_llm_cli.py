@@ -197,3 +197,32 @@ def test_warm_run_imports_neither_openai_nor_a_tokenizer(
     check = "print(digest.meta.cached, digest.meta.calls, 'openai' in sys.modules, "
     check += "'tiktoken' in sys.modules)"
     assert _python(setup + check, tmp_path) == "True 0 False False"
+
+
+def test_endpoint_down_is_one_line_and_exit_3_in_a_real_process(tmp_path: Path) -> None:
+    """As cron sees it: nothing listening on the port, no traceback, no log noise."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REVIEWER_", "OPENAI_"))}
+    env |= {
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",  # discard port: refused at once
+        "REVIEWER_TODAY": "2020-03-08",
+    }
+    exe = Path(sys.executable).parent / "reviewer"
+    result = subprocess.run(
+        [str(exe), "week", "2020-02-24", "-j", str(FIXTURE), "-f", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 3
+    assert result.stderr.splitlines() == [
+        "reviewer: degraded, offline review written: gpt-4o-mini at http://127.0.0.1:9/v1: "
+        "cannot connect: connection refused (3 attempts)"
+    ]
+    assert json.loads(result.stdout)["meta"]["degraded"] is True
