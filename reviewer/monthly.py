@@ -3,7 +3,9 @@
 Each ISO week that overlaps the period is reviewed as usual (so an LLM backend answers from its
 cache for weeks already reviewed); the month then gathers the weeks' summaries, the highlights
 dated inside the period, the questions still open at its end, the TODOs finished in it, and
-statistics computed in code. Pure: the backend and today are passed in.
+statistics computed in code. A backend that can (`PeriodBackend`) then writes the month's
+summary and highlights from the weeks' ones in one more call; when it cannot, or fails, the
+month is the one assembled in code. Pure: the backend and today are passed in.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from reviewer.errors import UsageError
 from reviewer.extract import extract_questions, extract_reflections, extract_todos
 from reviewer.history import track_questions, track_todos
 from reviewer.journal import Journal
-from reviewer.llm.base import Backend
+from reviewer.llm.base import Backend, PeriodBackend, PeriodFacts, PeriodSummary
 from reviewer.models import (
     Digest,
     Meta,
@@ -85,7 +87,8 @@ def review_period(
     ensure_usable(journal)
     if end < start:
         raise UsageError(f"the period ends ({end}) before it starts ({start})")
-    digests = [review_week(journal, w, today, backend, ids) for w in weeks_overlapping(start, end)]
+    weeks = weeks_overlapping(start, end)
+    digests = [review_week(journal, w, today, backend, ids) for w in weeks]
     inside = [e for e in journal.entries if e.start <= end and e.end >= start]
     all_days = journaled_days(journal.entries)
     days = {d for d in all_days if start <= d <= end}
@@ -94,6 +97,7 @@ def review_period(
     questions = _questions(journal, start, end)
     todos = _todos(journal, start, end)
     highlights = [h for d in digests for h in _highlights(d, start, end)]
+    label = _label(start, end)
     stats = MonthStats(
         days_journaled=len(days),
         days_in_period=(end - start).days + 1,
@@ -105,17 +109,32 @@ def review_period(
         questions_open=sum(1 for q in questions if q.status == "open"),
         todos_done=sum(1 for t in todos if t.status == "done"),
     )
+    summary = _summary(label, stats, digests)
+    meta = _meta(digests)
+    # Asked only on top of complete weeks: after a week's call failed, the endpoint is likely
+    # down, and a month written over an offline week would hide that week's failure.
+    if isinstance(backend, PeriodBackend) and inside and not meta.degraded:
+        # The weeks' summaries may name anything of their weeks' entries, which reach outside
+        # the period: the redactor must learn every one of them.
+        seen = [e for e in journal.entries if e.start <= weeks[-1].end and e.end >= weeks[0].start]
+        facts = PeriodFacts(label, start, end, seen, digests, numbers=summary)
+        written = backend.summarize_period(facts)
+        meta = _with_period(meta, written)
+        if not written.degraded:
+            summary = written.summary
+            # Highlights all dropped in grounding: the weeks' own, rather than none.
+            highlights = written.highlights or highlights
     return MonthDigest(
-        period=PeriodInfo(label=_label(start, end), start=start, end=end),
+        period=PeriodInfo(label=label, start=start, end=end),
         journal=journal.source,
         weeks=[_week_line(d) for d in digests],
-        summary=_summary(_label(start, end), stats, digests),
+        summary=summary,
         highlights=highlights,
         questions=questions,
         reflections=[r for r in extract_reflections(inside) if r.date and start <= r.date <= end],
         todos=todos,
         stats=stats,
-        meta=_meta(digests),
+        meta=meta,
     )
 
 
@@ -224,4 +243,23 @@ def _meta(digests: list[Digest]) -> Meta:
         estimated_cost_usd=round(sum(m.estimated_cost_usd for m in metas), 4),
         offline_hint=metas[0].offline_hint if metas else "",
         version=__version__,
+    )
+
+
+def _with_period(meta: Meta, written: PeriodSummary) -> Meta:
+    """The weeks' meta with the month's own call added."""
+    reasons = [r for r in (meta.degraded_reason, written.degraded_reason) if r]
+    return meta.model_copy(
+        update={
+            "backend": written.backend,
+            "model": written.model,
+            "cached": meta.cached and written.cached,
+            "degraded": meta.degraded or written.degraded,
+            "degraded_reason": "; ".join(reasons),
+            "prompt_tokens": meta.prompt_tokens + written.prompt_tokens,
+            "completion_tokens": meta.completion_tokens + written.completion_tokens,
+            "calls": meta.calls + written.calls,
+            "dropped_claims": meta.dropped_claims + written.dropped_claims,
+            "estimated_cost_usd": round(meta.estimated_cost_usd + written.cost_usd, 4),
+        }
     )

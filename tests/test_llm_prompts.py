@@ -10,7 +10,13 @@ import pytest
 
 from reviewer.errors import ConfigError
 from reviewer.llm import prompts
-from reviewer.llm.prompts import PROMPTS_DIR, detect_lang, render_prompt, templates_digest
+from reviewer.llm.prompts import (
+    PROMPTS_DIR,
+    detect_lang,
+    render_prompt,
+    task_digest,
+    templates_digest,
+)
 
 
 @pytest.fixture
@@ -21,14 +27,18 @@ def prompt_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(prompts, "PROMPTS_DIR", copy)
     prompts._environment.cache_clear()
     templates_digest.cache_clear()
+    task_digest.cache_clear()
     yield copy
     prompts._environment.cache_clear()
     templates_digest.cache_clear()
+    task_digest.cache_clear()
 
 
 def test_prompts_live_next_to_the_package() -> None:
     assert Path(__file__).resolve().parent.parent / "prompts" == PROMPTS_DIR
     assert {p.name for p in PROMPTS_DIR.glob("*.j2")} >= set(prompts.TEMPLATES)
+    for names in prompts.TASK_TEMPLATES.values():
+        assert {p.name for p in PROMPTS_DIR.glob("*.j2")} >= set(names)
 
 
 def test_render_is_plain_text_and_strict() -> None:
@@ -45,6 +55,16 @@ def test_editing_a_template_changes_the_digest(prompt_copy: Path) -> None:
     (prompt_copy / "week.j2").write_text("Week {{ iso }}: be brief.\n", encoding="utf-8")
     templates_digest.cache_clear()
     assert templates_digest() != before
+
+
+def test_a_month_template_is_hashed_apart_from_the_weeks(prompt_copy: Path) -> None:
+    week, month = templates_digest(), task_digest("month")
+    assert task_digest("week") == "" and month
+    (prompt_copy / "month.j2").write_text("{{ label }}: be brief.\n", encoding="utf-8")
+    templates_digest.cache_clear()
+    task_digest.cache_clear()
+    # a month prompt edited: month answers are asked again, cached weeks are still good
+    assert task_digest("month") != month and templates_digest() == week
 
 
 def test_missing_prompts_directory_is_a_clear_error(

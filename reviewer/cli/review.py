@@ -38,6 +38,15 @@ if TYPE_CHECKING:
     from reviewer.weeks import Week
 
 
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="LLM model (env: REVIEWER_MODEL).")]
+LangOpt = Annotated[
+    Lang, typer.Option("--lang", help="Language of the LLM's prose; auto follows the journal.")
+]
+RefreshOpt = Annotated[
+    bool, typer.Option("--refresh", help="Ask the LLM again instead of reading the cache.")
+]
+
+
 @app.command()
 @handles_errors
 def week(
@@ -60,12 +69,8 @@ def week(
     ] = False,
     to: ToOpt = None,
     force: ForceOpt = False,
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="LLM model (env: REVIEWER_MODEL).")
-    ] = "",
-    lang: Annotated[
-        Lang, typer.Option("--lang", help="Language of the LLM's prose; auto follows the journal.")
-    ] = Lang.auto,
+    model: ModelOpt = "",
+    lang: LangOpt = Lang.auto,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -74,9 +79,7 @@ def week(
             "send nothing.",
         ),
     ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Ask the LLM again instead of reading the cache.")
-    ] = False,
+    refresh: RefreshOpt = False,
     max_prompt_tokens: Annotated[
         int,
         typer.Option(
@@ -173,11 +176,19 @@ def month(
     offline: Annotated[
         bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
     ] = False,
+    model: ModelOpt = "",
+    lang: LangOpt = Lang.auto,
+    refresh: RefreshOpt = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
-    """Review a month (or a term: --from 2020-01 --to 2020-03) from its weekly digests."""
+    """Review a month (or a term: --from 2020-01 --to 2020-03) from its weekly digests.
+
+    With an LLM, each week is reviewed (from the cache when it was already) and one more call
+    writes the period from the weeks' summaries. Exit 0 when complete, 3 when a call failed and
+    what it would have written was made offline instead (degraded).
+    """
     setup_logging(verbose)
     from reviewer.monthly import parse_month, review_period
     from reviewer.render import render_month
@@ -190,7 +201,8 @@ def month(
         last = parse_month(end, today)[1]
     loaded = read_journal(settings, journal, encoding)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
-    digest = review_period(loaded, first, last, today, choose_backend(settings, offline), stored)
+    backend = choose_backend(settings, offline, model, lang.value, refresh)
+    digest = review_period(loaded, first, last, today, backend, stored)
     emit(render_month(digest, fmt.value), output)
     exit_if_degraded(digest)
 

@@ -2,18 +2,23 @@
 
 A backend implements one method, `summarize(facts) -> Summary`. Everything it needs about the
 week is in `WeekFacts`, already extracted in code; it writes the prose and picks highlights.
+
+A backend may also write a month or term from its weeks' reviews (`PeriodBackend`,
+`summarize_period(facts) -> PeriodSummary`); one that cannot (the offline backend) leaves the
+month to be assembled in code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import date
+from typing import Protocol, runtime_checkable
 
 from reviewer.journal import Entry
-from reviewer.models import Highlight, NextItem, Question, Reflection, Todo
+from reviewer.models import Digest, Highlight, MonthHighlight, NextItem, Question, Reflection, Todo
 from reviewer.weeks import Week
 
-__all__ = ["Backend", "Summary", "WeekFacts"]
+__all__ = ["Backend", "PeriodBackend", "PeriodFacts", "PeriodSummary", "Summary", "WeekFacts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,4 +64,43 @@ class Backend(Protocol):
 
     def summarize(self, facts: WeekFacts) -> Summary:
         """Summarize the week; raise nothing a caller cannot foresee."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFacts:
+    """A month or term as code sees it: its entries, and the digests of its weeks."""
+
+    label: str  # "2020-02", or "2020-01..2020-03"
+    start: date
+    end: date
+    entries: list[Entry]  # of its weeks: their language, and every value to redact
+    weeks: list[Digest]  # of the ISO weeks overlapping the period, oldest first
+    numbers: str  # the period in numbers, computed in code (the offline summary)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSummary:
+    """A backend's answer for a period; when `degraded`, no prose, only why and what it cost."""
+
+    summary: str
+    highlights: list[MonthHighlight]
+    backend: str
+    model: str = ""
+    cached: bool = False
+    degraded: bool = False
+    degraded_reason: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    dropped_claims: int = 0
+    cost_usd: float = 0.0  # estimated, at list prices, as Summary's
+
+
+@runtime_checkable
+class PeriodBackend(Protocol):
+    """A backend that also writes a month or term from the reviews of its weeks."""
+
+    def summarize_period(self, facts: PeriodFacts) -> PeriodSummary:
+        """Summarize the period; on failure, a PeriodSummary marked degraded, never a raise."""
         ...

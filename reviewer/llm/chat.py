@@ -5,6 +5,9 @@
       map calls run concurrently within a bound, then the reduce call
       answer -> grounded in the week's days, placeholders restored for the local digest
       any call failing for good (CallFailed) -> the offline digest, marked degraded
+    summarize_period(facts)
+      one call over the weeks' summaries and highlights (redacted again), grounded in the
+      period's days; on failure a degraded PeriodSummary, and the month stays as code made it
 
 `ChatBackend` knows nothing of a provider: a subclass implements `_ask`, which sends one call
 and returns a validated answer or raises CallFailed (`openai_backend.OpenAIBackend`). A warm
@@ -20,17 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-from reviewer.llm.base import Summary, WeekFacts
+from reviewer.llm.base import PeriodFacts, PeriodSummary, Summary, WeekFacts
 from reviewer.llm.budget import TokenCounter, counter_for, estimate_cost, price_of
 from reviewer.llm.cache import EndpointModes, ResponseCache, cache_key
 from reviewer.llm.offline import OfflineBackend
+from reviewer.llm.period import build_period_plan
 from reviewer.llm.plan import DEFAULT_BUDGET, Call, Plan, build_plan
-from reviewer.llm.prompts import templates_digest
+from reviewer.llm.prompts import task_digest, templates_digest
 from reviewer.llm.redact import RULES_VERSION
 from reviewer.llm.schema import (
     SCHEMA_VERSION,
     AnswerError,
     DayAnswer,
+    MonthAnswer,
+    Parsed,
     WeekAnswer,
     ground_highlights,
     ground_next,
@@ -38,7 +44,8 @@ from reviewer.llm.schema import (
     parse_answer,
     themes_of,
 )
-from reviewer.models import Highlight, NextItem
+from reviewer.models import Highlight, MonthHighlight, NextItem
+from reviewer.weeks import Week
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -54,7 +61,7 @@ log = logging.getLogger("reviewer")
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 TEMPERATURE = 0.2
-Answer = WeekAnswer | DayAnswer
+Answer = Parsed
 
 
 def endpoint_url(base_url: str) -> str:
@@ -170,7 +177,7 @@ class ChatBackend:
                 backend=offline.backend,
                 themes=offline.themes,
                 degraded=True,
-                degraded_reason=f"{self.model} at {_shown(self.base_url)}: {err.reason}",
+                degraded_reason=f"{self._where()}: {err.reason}",
                 calls=tally.requests,
             )
         return self._summary(plan, answer, tally)
@@ -195,9 +202,7 @@ class ChatBackend:
             calls=tally.requests,
             dropped_claims=dropped,
             themes=[restore(theme) for theme in themes_of(answer)],
-            cost_usd=estimate_cost(
-                tally.prompt_tokens, tally.completion_tokens, price_of(self.model, self.base_url)
-            ),
+            cost_usd=self._cost(tally),
         )
 
     def _week_answer(self, plan: Plan, tally: Tally) -> WeekAnswer:
@@ -224,6 +229,58 @@ class ChatBackend:
             answers = [future.result() for future in futures]
         return [a for a in answers if isinstance(a, DayAnswer)]
 
+    # -- across weeks -----------------------------------------------------------------------
+
+    def summarize_period(self, facts: PeriodFacts) -> PeriodSummary:
+        """The LLM's review of a month or term from its weeks' reviews; degraded (no prose) if
+        the call fails, so the caller keeps the month it assembled in code."""
+        plan = build_period_plan(facts, self.lang, self.budget, self.count_tokens)
+        tally = Tally()
+        try:
+            answer = self._answer(plan.call, tally)
+        except CallFailed as err:
+            log.warning("LLM failed for %s: %s", facts.label, err.reason)
+            return PeriodSummary(
+                summary="",
+                highlights=[],
+                backend=self.name,
+                model=self.model,
+                degraded=True,
+                degraded_reason=f"{facts.label} summary: {self._where()}: {err.reason}",
+                calls=tally.requests,
+            )
+        assert isinstance(answer, MonthAnswer)
+        restore = plan.redactor.restore
+        highlights, dropped = ground_highlights(answer.highlights, plan.allowed)
+        if dropped:
+            log.info("dropped %d highlight(s) citing no day of %s", dropped, facts.label)
+        return PeriodSummary(
+            summary=restore(answer.summary.strip()),
+            highlights=[
+                # The week is the one of the first day cited: grounding made it a day inside
+                # the period that has an entry.
+                MonthHighlight(
+                    text=restore(h.text), dates=h.dates, week=Week.containing(h.dates[0]).iso
+                )
+                for h in highlights
+            ],
+            backend=self.name,
+            model=self.model,
+            cached=tally.misses == 0,
+            prompt_tokens=tally.prompt_tokens,
+            completion_tokens=tally.completion_tokens,
+            calls=tally.requests,
+            dropped_claims=dropped,
+            cost_usd=self._cost(tally),
+        )
+
+    def _where(self) -> str:
+        return f"{self.model} at {_shown(self.base_url)}"
+
+    def _cost(self, tally: Tally) -> float:
+        price = price_of(self.model, self.base_url)
+        return estimate_cost(tally.prompt_tokens, tally.completion_tokens, price)
+
     def count_tokens(self, messages: list[dict[str, str]]) -> int:
         """Prompt tokens of `messages`, remembered in the cache: loading a tokenizer would cost
         a warm run more than everything else it does."""
@@ -240,19 +297,21 @@ class ChatBackend:
 
     def key_of(self, call: Call) -> str:
         """The cache key of `call`: everything that shapes its answer, nothing secret."""
-        return cache_key(
-            {
-                "model": self.model,
-                "base_url": self.base_url,
-                "task": call.task,
-                "messages": call.messages,
-                "params": {"temperature": TEMPERATURE, "max_tokens": call.max_tokens},
-                "schema": json_schema(call.task),
-                "schema_version": SCHEMA_VERSION,
-                "templates": templates_digest(),
-                "redaction_rules": RULES_VERSION,
-            }
-        )
+        material = {
+            "model": self.model,
+            "base_url": self.base_url,
+            "task": call.task,
+            "messages": call.messages,
+            "params": {"temperature": TEMPERATURE, "max_tokens": call.max_tokens},
+            "schema": json_schema(call.task),
+            "schema_version": SCHEMA_VERSION,
+            "templates": templates_digest(),
+            "redaction_rules": RULES_VERSION,
+        }
+        own = task_digest(call.task)
+        if own:  # only tasks with templates of their own: a week's keys stay as they were
+            material["task_templates"] = own
+        return cache_key(material)
 
     def _answer(self, call: Call, tally: Tally) -> Answer:
         key = self.key_of(call)

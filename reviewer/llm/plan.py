@@ -19,7 +19,13 @@ from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt
 from reviewer.llm.redact import Redactor
 from reviewer.llm.schema import DayAnswer
 
-__all__ = ["DEFAULT_BUDGET", "Call", "Plan", "build_plan"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "Call",
+    "Plan",
+    "build_plan",
+    "fits",
+]
 
 DEFAULT_BUDGET = 6000  # prompt tokens per call; small enough for a local 8k-context model
 WEEK_MAX_TOKENS = 1500
@@ -36,7 +42,7 @@ _TODO_TAGS = {"open": "[TODO]", "done": "", "delayed": "[DELAYED]", "dropped": "
 class Call:
     """One chat request: what it is for, its messages, and its completion limit."""
 
-    task: str  # "week" | "map" | "reduce"
+    task: str  # "week" | "map" | "reduce" | "month"
     messages: list[Message]
     max_tokens: int
     label: str = ""  # the part of the week a map call covers
@@ -121,7 +127,8 @@ def _entry_block(entry: Entry, redactor: Redactor, tags: dict[tuple[str, int], s
     return "\n".join(out)
 
 
-def _fits(messages: list[Message], budget: int, count: Count) -> bool:
+def fits(messages: list[Message], budget: int, count: Count) -> bool:
+    """True when the request's prompt is within `budget` tokens."""
     if byte_bound(messages) <= budget:
         return True  # proven without a tokenizer
     return count(messages) <= budget
@@ -165,7 +172,7 @@ def build_plan(
     week_user = render_prompt("week", **_week_vars(facts), entries=blocks)
     messages = [system, _user(week_user)]
     plan = Plan(facts, lang, [], False, redactor, allowed)
-    if _fits(messages, budget, count):
+    if fits(messages, budget, count):
         plan.calls = [Call("week", messages, WEEK_MAX_TOKENS)]
         return plan
 
@@ -176,7 +183,7 @@ def build_plan(
 
     for (start, end), block in zip(parts, blocks, strict=True):
         label = str(start) if start == end else f"{start} ~ {end}"
-        if not _fits(map_messages(block), budget, count):
+        if not fits(map_messages(block), budget, count):
             block = _cut_to_budget(block, map_messages, budget, count)
         plan.calls.append(Call("map", map_messages(block), MAP_MAX_TOKENS, label))
         plan.labels.append(label)

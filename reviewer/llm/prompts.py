@@ -20,10 +20,22 @@ from reviewer.errors import ConfigError
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["LANGUAGES", "PROMPTS_DIR", "detect_lang", "render_prompt", "templates_digest"]
+__all__ = [
+    "LANGUAGES",
+    "PROMPTS_DIR",
+    "detect_lang",
+    "render_prompt",
+    "task_digest",
+    "templates_digest",
+]
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-TEMPLATES = ("system.j2", "week.j2", "map.j2", "reduce.j2")
+TEMPLATES = ("system.j2", "week.j2", "map.j2", "reduce.j2")  # the week's calls
+# Templates of the calls made across weeks. They are hashed apart from TEMPLATES: a week's
+# answer does not depend on them, so editing them must not invalidate every cached week.
+TASK_TEMPLATES = {
+    "month": ("month_system.j2", "month.j2"),
+}
 LANGUAGES = {"zh": "Simplified Chinese (简体中文)", "en": "English"}
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -54,9 +66,20 @@ def _environment() -> jinja2.Environment:
 
 @cache
 def templates_digest() -> str:
-    """sha256 over every template's source: editing a prompt changes every cache key."""
+    """sha256 over every week template's source: editing a prompt changes every cache key."""
+    return _digest(TEMPLATES)
+
+
+@cache
+def task_digest(task: str) -> str:
+    """sha256 over the own templates of a task made across weeks ("" for a week's task)."""
+    names = TASK_TEMPLATES.get(task)
+    return _digest(names) if names else ""
+
+
+def _digest(names: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
-    for name in TEMPLATES:
+    for name in names:
         try:
             digest.update(name.encode() + b"\0" + (PROMPTS_DIR / name).read_bytes() + b"\0")
         except OSError:

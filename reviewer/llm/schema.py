@@ -4,6 +4,10 @@ The answer is parsed leniently (a fenced or chatty JSON reply still parses) but 
 strictly with pydantic; then every cited date is checked against the days the week's entries
 cover, and a highlight citing none of them is dropped and counted. Bump SCHEMA_VERSION when the
 schema or the prompts' idea of it changes: it is part of the response-cache key.
+
+Tasks: "week" (one call) or "map" then "reduce" for a week; "month" for a month or term from
+its weeks' reviews. A task added later needs no bump: each key holds its task's schema, so old
+keys are unaffected.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "AnswerError",
     "DayAnswer",
+    "MonthAnswer",
+    "Parsed",
     "WeekAnswer",
+    "cited_date",
     "ground_highlights",
     "ground_next",
     "json_schema",
@@ -86,6 +93,21 @@ class WeekAnswer(_Answer):
     next_week: list[NextOut] = []
 
 
+class MonthAnswer(_Answer):
+    """A month's (or term's) answer, written from its weeks' summaries and highlights."""
+
+    summary: str = Field(min_length=1)
+    highlights: list[CitedText] = []
+
+
+Parsed = WeekAnswer | DayAnswer | MonthAnswer
+_MODELS: dict[str, type[Parsed]] = {
+    "week": WeekAnswer,
+    "reduce": WeekAnswer,
+    "map": DayAnswer,
+    "month": MonthAnswer,
+}
+
 _DATES: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 _CITED: dict[str, Any] = {
     "type": "object",
@@ -105,17 +127,20 @@ _NEXT: dict[str, Any] = {
 }
 
 
+_NAMES = {"map": "day_review", "month": "month_review"}
+
+
 def json_schema(task: str) -> dict[str, Any]:
-    """The JSON schema for `task` ("week", "reduce" or "map"), in OpenAI's strict dialect."""
+    """The JSON schema for `task` (see the module docstring), in OpenAI's strict dialect."""
     properties: dict[str, Any] = {
         "summary": {"type": "string"},
         "highlights": {"type": "array", "items": _CITED},
     }
-    if task != "map":
+    if task not in {"map", "month"}:
         properties["themes"] = {"type": "array", "items": {"type": "string"}}
         properties["next_week"] = {"type": "array", "items": _NEXT}
     return {
-        "name": "day_review" if task == "map" else "week_review",
+        "name": _NAMES.get(task, "week_review"),
         "strict": True,
         "schema": {
             "type": "object",
@@ -140,13 +165,13 @@ def _json_text(content: str) -> str:
     return text
 
 
-def parse_answer(content: str, task: str) -> WeekAnswer | DayAnswer:
+def parse_answer(content: str, task: str) -> Parsed:
     """The reply validated against the schema of `task`; AnswerError when it is not usable."""
     try:
         data = json.loads(_json_text(content))
     except json.JSONDecodeError:
         raise AnswerError("malformed JSON in the reply") from None
-    model: type[WeekAnswer | DayAnswer] = DayAnswer if task == "map" else WeekAnswer
+    model = _MODELS.get(task, WeekAnswer)
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -157,7 +182,8 @@ def parse_answer(content: str, task: str) -> WeekAnswer | DayAnswer:
         ) from None
 
 
-def _date(text: str) -> date | None:
+def cited_date(text: str) -> date | None:
+    """A date as the model cited it (`2020-2-24` counts too), or None."""
     found = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)
     if not found:
         return None
@@ -168,7 +194,7 @@ def _date(text: str) -> date | None:
 
 
 def _cited(dates: Iterable[str], allowed: set[date]) -> list[date]:
-    parsed = (_date(text) for text in dates)
+    parsed = (cited_date(text) for text in dates)
     return sorted({day for day in parsed if day is not None and day in allowed})
 
 
