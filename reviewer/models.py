@@ -26,6 +26,7 @@ __all__ = [
     "Question",
     "Reflection",
     "Stats",
+    "SuggestedAnswer",
     "Todo",
     "WeekInfo",
     "WeekLine",
@@ -80,6 +81,14 @@ class Question(_Model):
     # "ask": listed under 需要问的问题 and the like, or to ask someone (问一下, 请教);
     # "wonder": a question mark in passing (是不是…?). Only asks are carried over.
     kind: QuestionKind = "ask"
+
+
+class SuggestedAnswer(_Model):
+    """An LLM's proposal that a later entry answers an open question; never applied."""
+
+    question: str  # the question's ledger id
+    date: date  # of the later entry that answers it
+    answer: str
 
 
 class Reflection(_Model):

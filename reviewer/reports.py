@@ -4,9 +4,11 @@ JSON (pure: values in, str out)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 
 from reviewer.history import Tracked
+from reviewer.models import SuggestedAnswer
 from reviewer.stats import JournalStats
 
 __all__ = ["render_ledger", "render_stats", "week_chart"]
@@ -32,12 +34,24 @@ def _ledger_row(item: Tracked, today: date) -> dict[str, object]:
     }
 
 
-def render_ledger(items: list[Tracked], today: date, fmt: str, noun: str) -> str:
-    """Questions or TODOs (`noun`), one line each, oldest first."""
+def render_ledger(
+    items: list[Tracked],
+    today: date,
+    fmt: str,
+    noun: str,
+    suggested: Mapping[str, SuggestedAnswer] | None = None,
+) -> str:
+    """Questions or TODOs (`noun`), one line each, oldest first; with `suggested` (by id),
+    the answers an LLM proposed, shown apart from the status, which they do not change."""
     if fmt == "json":
-        return (
-            json.dumps([_ledger_row(i, today) for i in items], ensure_ascii=False, indent=2) + "\n"
-        )
+        rows = [_ledger_row(i, today) for i in items]
+        if suggested is not None:
+            for row, item in zip(rows, items, strict=True):
+                found = suggested.get(item.id)
+                row["suggested"] = (
+                    {"date": found.date.isoformat(), "answer": found.answer} if found else None
+                )
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if not items:
         return f"No {noun} match.\n"
     lines = []
@@ -48,10 +62,15 @@ def render_ledger(items: list[Tracked], today: date, fmt: str, noun: str) -> str
         status = item.status + (f" {item.closed_on}" if item.closed_on else "")
         text = item.text + (f" — {item.answer}" if item.answer else "")
         text += f" [{', '.join(item.lists)}]" if item.lists else ""
+        found = suggested.get(item.id) if suggested else None
         if fmt == "md":
+            if found:
+                text += f"<br>_suggested answer ({found.date}): {found.answer}_"
             lines.append(f"| {item.age_days(today)}d | {when} | {status} | {text} |")
         else:
             lines.append(f"{item.age_days(today):>5}d  {when:<10}  {status:<19}  {text}")
+            if found:
+                lines.append(f"{'':41}suggested answer ({found.date}): {found.answer}")
     return "\n".join(lines) + "\n"
 
 

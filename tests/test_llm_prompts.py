@@ -58,13 +58,14 @@ def test_editing_a_template_changes_the_digest(prompt_copy: Path) -> None:
 
 
 def test_a_month_template_is_hashed_apart_from_the_weeks(prompt_copy: Path) -> None:
-    week, month = templates_digest(), task_digest("month")
-    assert task_digest("week") == "" and month
+    week, month, suggest = templates_digest(), task_digest("month"), task_digest("suggest")
+    assert task_digest("week") == "" and month and suggest and month != suggest
     (prompt_copy / "month.j2").write_text("{{ label }}: be brief.\n", encoding="utf-8")
     templates_digest.cache_clear()
     task_digest.cache_clear()
     # a month prompt edited: month answers are asked again, cached weeks are still good
-    assert task_digest("month") != month and templates_digest() == week
+    assert task_digest("month") != month and task_digest("suggest") == suggest
+    assert templates_digest() == week
 
 
 def test_missing_prompts_directory_is_a_clear_error(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,13 +15,18 @@ from reviewer.cli.app import (
     JournalOpt,
     VerboseOpt,
     app,
+    choose_backend,
     emit,
     handles_errors,
     load_config,
     read_journal,
     setup_logging,
 )
-from reviewer.errors import EXIT_LINT, EXIT_OK
+from reviewer.errors import EXIT_DEGRADED, EXIT_LINT, EXIT_OK
+
+if TYPE_CHECKING:
+    from reviewer.config import Settings
+    from reviewer.llm.chat import ChatBackend
 
 
 @app.command()
@@ -121,12 +126,14 @@ def _ledger_command(
     fmt: Format,
     config: Path | None,
     encoding: str | None,
+    suggest: bool = False,
 ) -> None:
     from reviewer.reports import render_ledger
     from reviewer.review import ledger
     from reviewer.state import load_ids, save_ids
 
     settings = load_config(config)
+    backend = _suggesting_backend(settings) if suggest else None  # refuse before any work
     today = settings.now_date()
     start = _since(since)
     loaded = read_journal(settings, journal, encoding)
@@ -138,7 +145,42 @@ def _ledger_command(
     if start is not None:
         tracked = [t for t in tracked if t.first is not None and t.first >= start]
     tracked.sort(key=lambda t: (t.first or date.max, t.line))
-    emit(render_ledger(tracked, today, fmt.value, kind), None)
+    if backend is None:
+        emit(render_ledger(tracked, today, fmt.value, kind), None)
+        return
+    open_ = [t for t in tracked if t.status == "open"]
+    found = backend.suggest_answers(open_, loaded.entries)
+    emit(render_ledger(tracked, today, fmt.value, kind, found.found), None)
+    how = "from the cache" if found.cached else f"{found.calls} call(s)"
+    typer.echo(
+        f"reviewer: {len(found.found)} suggested answer(s) for {len(open_)} open question(s), "
+        f"not applied; {found.rejected} of {found.proposed} proposal(s) rejected for citing "
+        f"no later entry; {how}, {found.prompt_tokens}+{found.completion_tokens} tokens, "
+        f"≈${found.cost_usd:.4f}",
+        err=True,
+    )
+    if found.degraded_reason:
+        typer.echo(f"reviewer: degraded, no answers suggested: {found.degraded_reason}", err=True)
+        raise typer.Exit(EXIT_DEGRADED)
+
+
+def _suggesting_backend(settings: Settings) -> ChatBackend:
+    """The LLM that proposes answers; a config error when there is none, since offline there
+    is nothing to propose and a ledger printed without the proposals would look like none."""
+    from reviewer.errors import ConfigError
+    from reviewer.llm.chat import ChatBackend
+
+    backend = choose_backend(settings, offline=False)
+    if isinstance(backend, ChatBackend):
+        return backend
+    if settings.offline:
+        raise ConfigError(
+            "--suggest-answers needs an LLM, and REVIEWER_OFFLINE=1 (or offline = true) "
+            "turns it off"
+        )
+    raise ConfigError(
+        "--suggest-answers needs an LLM: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
+    )
 
 
 @app.command()
@@ -148,13 +190,25 @@ def questions(
     only_open: Annotated[bool, typer.Option("--open", help="Only questions still open.")] = False,
     since: SinceOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    suggest: Annotated[
+        bool,
+        typer.Option(
+            "--suggest-answers",
+            help="Ask the LLM which later entry answers each open question; its proposals are "
+            "shown with the date they cite, never applied (needs an LLM).",
+        ),
+    ] = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
-    """The question ledger: every question asked, oldest first, open or answered (and when)."""
+    """The question ledger: every question asked, oldest first, open or answered (and when).
+
+    With --suggest-answers: exit 3 when the LLM failed (the ledger is printed without
+    proposals), 78 when no LLM is configured.
+    """
     setup_logging(verbose)
-    _ledger_command("questions", journal, only_open, since, fmt, config, encoding)
+    _ledger_command("questions", journal, only_open, since, fmt, config, encoding, suggest)
 
 
 @app.command()

@@ -8,6 +8,9 @@
     summarize_period(facts)
       one call over the weeks' summaries and highlights (redacted again), grounded in the
       period's days; on failure a degraded PeriodSummary, and the month stays as code made it
+    suggest_answers(questions, entries)
+      batches of open questions and later entries, concurrently; proposals kept only when they
+      cite a later entry of their batch; on failure none, and the reason
 
 `ChatBackend` knows nothing of a provider: a subclass implements `_ask`, which sends one call
 and returns a validated answer or raises CallFailed (`openai_backend.OpenAIBackend`). A warm
@@ -19,8 +22,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from reviewer.llm.base import PeriodFacts, PeriodSummary, Summary, WeekFacts
@@ -37,6 +41,7 @@ from reviewer.llm.schema import (
     DayAnswer,
     MonthAnswer,
     Parsed,
+    SuggestAnswer,
     WeekAnswer,
     ground_highlights,
     ground_next,
@@ -44,8 +49,13 @@ from reviewer.llm.schema import (
     parse_answer,
     themes_of,
 )
-from reviewer.models import Highlight, MonthHighlight, NextItem
+from reviewer.llm.suggest import Suggestions, build_suggest_plan, ground_suggestions
+from reviewer.models import Highlight, MonthHighlight, NextItem, SuggestedAnswer
 from reviewer.weeks import Week
+
+if TYPE_CHECKING:
+    from reviewer.history import Tracked
+    from reviewer.journal import Entry
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -215,9 +225,16 @@ class ChatBackend:
         return answer
 
     def _map(self, calls: list[Call], tally: Tally) -> list[DayAnswer]:
-        """The map calls, at most `concurrency` at a time; the first failure stops the rest."""
+        """The map calls' answers, in order."""
+        return [a for a in self._answers(calls, tally) if isinstance(a, DayAnswer)]
+
+    def _answers(self, calls: list[Call], tally: Tally) -> list[Answer]:
+        """Answers to independent calls, in order, at most `concurrency` at a time; the first
+        failure stops the rest (answers already received are cached all the same)."""
         from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
+        if not calls:
+            return []
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(calls))) as pool:
             futures = [pool.submit(self._answer, call, tally) for call in calls]
             done, pending = wait(futures, return_when=FIRST_EXCEPTION)
@@ -226,8 +243,7 @@ class ChatBackend:
             for future in futures:
                 if future in done and future.exception() is not None:
                     raise future.exception()  # type: ignore[misc]
-            answers = [future.result() for future in futures]
-        return [a for a in answers if isinstance(a, DayAnswer)]
+            return [future.result() for future in futures]
 
     # -- across weeks -----------------------------------------------------------------------
 
@@ -271,6 +287,42 @@ class ChatBackend:
             completion_tokens=tally.completion_tokens,
             calls=tally.requests,
             dropped_claims=dropped,
+            cost_usd=self._cost(tally),
+        )
+
+    def suggest_answers(
+        self, questions: Sequence[Tracked], entries: Sequence[Entry]
+    ) -> Suggestions:
+        """Proposed answers to the open `questions` from later `entries`, never applied; on
+        failure none, with the reason."""
+        plan = build_suggest_plan(questions, entries, self.lang, self.budget, self.count_tokens)
+        tally = Tally()
+        try:
+            answers = self._answers([batch.call for batch in plan.batches], tally)
+        except CallFailed as err:
+            log.warning("LLM failed suggesting answers: %s", err.reason)
+            return Suggestions(
+                calls=tally.requests, degraded_reason=f"{self._where()}: {err.reason}"
+            )
+        found: dict[str, SuggestedAnswer] = {}
+        proposed = rejected = 0
+        for batch, answer in zip(plan.batches, answers, strict=True):
+            assert isinstance(answer, SuggestAnswer)
+            kept, dropped = ground_suggestions(answer, batch, plan.redactor.restore)
+            proposed += len(answer.suggestions)
+            rejected += dropped
+            for suggestion in kept:  # several batches may answer one question: the earliest
+                known = found.get(suggestion.question)
+                if known is None or suggestion.date < known.date:
+                    found[suggestion.question] = suggestion
+        return Suggestions(
+            found=found,
+            proposed=proposed,
+            rejected=rejected,
+            calls=tally.requests,
+            cached=tally.misses == 0,
+            prompt_tokens=tally.prompt_tokens,
+            completion_tokens=tally.completion_tokens,
             cost_usd=self._cost(tally),
         )
 

@@ -24,6 +24,8 @@ __all__ = [
     "Call",
     "Plan",
     "build_plan",
+    "cut_to_budget",
+    "entry_block",
     "fits",
 ]
 
@@ -42,7 +44,7 @@ _TODO_TAGS = {"open": "[TODO]", "done": "", "delayed": "[DELAYED]", "dropped": "
 class Call:
     """One chat request: what it is for, its messages, and its completion limit."""
 
-    task: str  # "week" | "map" | "reduce" | "month"
+    task: str  # "week" | "map" | "reduce" | "month" | "suggest"
     messages: list[Message]
     max_tokens: int
     label: str = ""  # the part of the week a map call covers
@@ -114,7 +116,7 @@ def _tags(facts: WeekFacts) -> dict[tuple[str, int], str]:
     return tags
 
 
-def _entry_block(entry: Entry, redactor: Redactor, tags: dict[tuple[str, int], str]) -> str:
+def entry_block(entry: Entry, redactor: Redactor, tags: dict[tuple[str, int], str]) -> str:
     """An entry as sent: its heading, then its lines redacted, trimmed and tagged."""
     lines = redactor.redact("\n".join(entry.body)).split("\n")
     if len(lines) != len(entry.body):  # a rule swallowed a line break: keep text, lose tags
@@ -134,7 +136,7 @@ def fits(messages: list[Message], budget: int, count: Count) -> bool:
     return count(messages) <= budget
 
 
-def _cut_to_budget(
+def cut_to_budget(
     block: str, make: Callable[[str], list[Message]], budget: int, count: Count
 ) -> str:
     """The longest head of `block` (whole lines) whose call fits the budget."""
@@ -165,7 +167,7 @@ def build_plan(
     tags = _tags(facts)
     parts: dict[tuple[date, date], list[str]] = {}  # the map step's unit: a day, or a range
     for entry in sorted(facts.entries, key=lambda e: (e.start, e.end, e.line)):
-        parts.setdefault((entry.start, entry.end), []).append(_entry_block(entry, redactor, tags))
+        parts.setdefault((entry.start, entry.end), []).append(entry_block(entry, redactor, tags))
     blocks = ["\n".join(part) for part in parts.values()]
     allowed = {day for e in facts.entries for day in e.days if day in facts.week}
     system = {"role": "system", "content": _system_text(facts, lang, "week")}
@@ -184,7 +186,7 @@ def build_plan(
     for (start, end), block in zip(parts, blocks, strict=True):
         label = str(start) if start == end else f"{start} ~ {end}"
         if not fits(map_messages(block), budget, count):
-            block = _cut_to_budget(block, map_messages, budget, count)
+            block = cut_to_budget(block, map_messages, budget, count)
         plan.calls.append(Call("map", map_messages(block), MAP_MAX_TOKENS, label))
         plan.labels.append(label)
     plan.reduce = True

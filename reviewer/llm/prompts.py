@@ -35,6 +35,7 @@ TEMPLATES = ("system.j2", "week.j2", "map.j2", "reduce.j2")  # the week's calls
 # answer does not depend on them, so editing them must not invalidate every cached week.
 TASK_TEMPLATES = {
     "month": ("month_system.j2", "month.j2"),
+    "suggest": ("suggest_system.j2", "suggest.j2"),
 }
 LANGUAGES = {"zh": "Simplified Chinese (简体中文)", "en": "English"}
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

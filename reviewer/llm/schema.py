@@ -6,8 +6,8 @@ cover, and a highlight citing none of them is dropped and counted. Bump SCHEMA_V
 schema or the prompts' idea of it changes: it is part of the response-cache key.
 
 Tasks: "week" (one call) or "map" then "reduce" for a week; "month" for a month or term from
-its weeks' reviews. A task added later needs no bump: each key holds its task's schema, so old
-keys are unaffected.
+its weeks' reviews; "suggest" for answers to open questions proposed from later entries. A
+task added later needs no bump: each key holds its task's schema, so old keys are unaffected.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ __all__ = [
     "DayAnswer",
     "MonthAnswer",
     "Parsed",
+    "Proposal",
+    "SuggestAnswer",
     "WeekAnswer",
     "cited_date",
     "ground_highlights",
@@ -100,12 +102,36 @@ class MonthAnswer(_Answer):
     highlights: list[CitedText] = []
 
 
-Parsed = WeekAnswer | DayAnswer | MonthAnswer
+class Proposal(_Answer):
+    """One proposed answer: a question's id, the answer, the date of the entry that gives it.
+    Fields may be empty here: a bad proposal is rejected in grounding, not a reason to ask
+    again for all the others."""
+
+    question: str = ""
+    answer: str = ""
+    date: str = ""
+
+    @field_validator("question", "answer", "date", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if isinstance(value, list):  # "date": ["2020-02-20"] is still one date
+            value = value[0] if value else ""
+        return "" if value is None else str(value)
+
+
+class SuggestAnswer(_Answer):
+    """The answer to a "suggest" call: proposals, usually fewer than the questions asked."""
+
+    suggestions: list[Proposal] = []
+
+
+Parsed = WeekAnswer | DayAnswer | MonthAnswer | SuggestAnswer
 _MODELS: dict[str, type[Parsed]] = {
     "week": WeekAnswer,
     "reduce": WeekAnswer,
     "map": DayAnswer,
     "month": MonthAnswer,
+    "suggest": SuggestAnswer,
 }
 
 _DATES: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
@@ -127,7 +153,17 @@ _NEXT: dict[str, Any] = {
 }
 
 
-_NAMES = {"map": "day_review", "month": "month_review"}
+_PROPOSAL: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "question": {"type": "string"},
+        "answer": {"type": "string"},
+        "date": {"type": "string"},
+    },
+    "required": ["question", "answer", "date"],
+    "additionalProperties": False,
+}
+_NAMES = {"map": "day_review", "month": "month_review", "suggest": "suggested_answers"}
 
 
 def json_schema(task: str) -> dict[str, Any]:
@@ -136,7 +172,9 @@ def json_schema(task: str) -> dict[str, Any]:
         "summary": {"type": "string"},
         "highlights": {"type": "array", "items": _CITED},
     }
-    if task not in {"map", "month"}:
+    if task == "suggest":
+        properties = {"suggestions": {"type": "array", "items": _PROPOSAL}}
+    elif task not in {"map", "month"}:
         properties["themes"] = {"type": "array", "items": {"type": "string"}}
         properties["next_week"] = {"type": "array", "items": _NEXT}
     return {
