@@ -145,7 +145,8 @@ class Meta(_Model):
     completion_tokens: int = 0
     calls: int = 0
     dropped_claims: int = 0  # highlights the LLM cited outside the week, removed
-    # What the answers' tokens cost at list prices when they were made (a cached run pays 0).
+    # The answers' tokens at list prices: what they cost when they were made (also shown when
+    # they come from the cache, which costs nothing now).
     estimated_cost_usd: float = 0.0
     offline_hint: str = ""  # how to enable the LLM, when running offline for lack of a key
     version: str = ""

@@ -182,7 +182,7 @@ def test_cli_suggestions_are_shown_never_applied(
     assert "setdefault" in rows[DICT]["suggested"]["answer"]
     assert rows[RATIO]["suggested"] is None
     assert all("suggested" in row for row in rows.values())
-    assert "1 suggested answer(s) for 2 open question(s), not applied" in result.stderr
+    assert "1 suggested answer(s) for 2 open ask(s), not applied" in result.stderr
     assert "2 of 3 proposal(s) rejected" in result.stderr
     text = CliRunner().invoke(app, args).stdout
     assert "suggested answer (2020-02-21): key 写错了" in text
@@ -230,3 +230,13 @@ def test_cli_failure_prints_the_ledger_and_exits_3(
         in (result.stderr)
     )
     assert "Traceback" not in result.output
+
+
+def test_cli_sends_asks_not_wonders(tmp_path: Path, llm_env: None, api: respx.MockRouter) -> None:
+    path = tmp_path / "journal.md"
+    path.write_text(JOURNAL + "\n## 2020-02-16\n* 是不是学习率太大了？\n", encoding="utf-8")
+    route = api.post("/chat/completions").mock(return_value=completion(ANSWER))
+    result = CliRunner().invoke(app, ["questions", "-j", str(path), "--suggest-answers"])
+    assert result.exit_code == 0, result.output
+    sent = json.dumps([body_of(call.request) for call in route.calls], ensure_ascii=False)
+    assert "default dict 为什么报错" in sent and "学习率太大" not in sent

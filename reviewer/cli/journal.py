@@ -148,12 +148,13 @@ def _ledger_command(
     if backend is None:
         emit(render_ledger(tracked, today, fmt.value, kind), None)
         return
-    open_ = [t for t in tracked if t.status == "open"]
+    # Asks only: a wondering aloud (是不是…？) is not worth tokens to look for an answer to.
+    open_ = [t for t in tracked if t.status == "open" and t.kind == "ask"]
     found = backend.suggest_answers(open_, loaded.entries)
     emit(render_ledger(tracked, today, fmt.value, kind, found.found), None)
     how = "from the cache" if found.cached else f"{found.calls} call(s)"
     typer.echo(
-        f"reviewer: {len(found.found)} suggested answer(s) for {len(open_)} open question(s), "
+        f"reviewer: {len(found.found)} suggested answer(s) for {len(open_)} open ask(s), "
         f"not applied; {found.rejected} of {found.proposed} proposal(s) rejected for citing "
         f"no later entry; {how}, {found.prompt_tokens}+{found.completion_tokens} tokens, "
         f"≈${found.cost_usd:.4f}",
