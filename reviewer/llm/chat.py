@@ -24,7 +24,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from reviewer.llm.base import PeriodFacts, PeriodSummary, Summary, WeekFacts
@@ -204,15 +204,9 @@ class ChatBackend:
             next_week=[
                 NextItem(text=restore(n.text), dates=n.dates, kind=n.kind) for n in next_week
             ],
-            backend=self.name,
-            model=self.model,
-            cached=tally.misses == 0,
-            prompt_tokens=tally.prompt_tokens,
-            completion_tokens=tally.completion_tokens,
-            calls=tally.requests,
             dropped_claims=dropped,
             themes=[restore(theme) for theme in themes_of(answer)],
-            cost_usd=self._cost(tally),
+            **self._made(tally),
         )
 
     def _week_answer(self, plan: Plan, tally: Tally) -> WeekAnswer:
@@ -280,14 +274,8 @@ class ChatBackend:
                 )
                 for h in highlights
             ],
-            backend=self.name,
-            model=self.model,
-            cached=tally.misses == 0,
-            prompt_tokens=tally.prompt_tokens,
-            completion_tokens=tally.completion_tokens,
-            calls=tally.requests,
             dropped_claims=dropped,
-            cost_usd=self._cost(tally),
+            **self._made(tally),
         )
 
     def suggest_answers(
@@ -332,6 +320,18 @@ class ChatBackend:
     def _cost(self, tally: Tally) -> float:
         price = price_of(self.model, self.base_url)
         return estimate_cost(tally.prompt_tokens, tally.completion_tokens, price)
+
+    def _made(self, tally: Tally) -> dict[str, Any]:
+        """How an answer was made, as Summary and PeriodSummary both record it."""
+        return {
+            "backend": self.name,
+            "model": self.model,
+            "cached": tally.misses == 0,
+            "prompt_tokens": tally.prompt_tokens,
+            "completion_tokens": tally.completion_tokens,
+            "calls": tally.requests,
+            "cost_usd": self._cost(tally),
+        }
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int:
         """Prompt tokens of `messages`, remembered in the cache: loading a tokenizer would cost
