@@ -21,7 +21,7 @@ from pathlib import Path
 from reviewer.errors import EXIT_CANT_CREATE, ReviewerError
 from reviewer.models import Digest
 
-__all__ = ["archive_digest", "content_hash", "write_atomic"]
+__all__ = ["archive_digest", "archive_week", "content_hash", "write_atomic"]
 
 # How the run was made, not what the week holds: a cached second run must hash the same.
 _VOLATILE = {"meta"}
@@ -65,3 +65,17 @@ def archive_digest(
     for fmt in sorted(renderings, key=lambda f: f == "json"):
         write_atomic(stem.with_name(f"{stem.name}.{fmt}"), renderings[fmt])
     return stem
+
+
+def archive_week(digest: Digest, data_dir: Path) -> tuple[Path, str, dict[str, str]]:
+    """Archive the week's digest as md, html and json: (path without suffix, content hash,
+    the renderings, for a caller that mails them)."""
+    from reviewer.render import render
+
+    digest_hash = content_hash(digest)
+    renderings = {fmt: render(digest, fmt) for fmt in ("md", "html", "json")}
+    return (
+        archive_digest(digest.week.iso, digest_hash, renderings, data_dir),
+        digest_hash,
+        renderings,
+    )

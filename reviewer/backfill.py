@@ -21,10 +21,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reviewer.archive import archive_digest, content_hash, write_atomic
+from reviewer.archive import archive_week, write_atomic
 from reviewer.journal import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
-from reviewer.render import render
 from reviewer.review import build_digest, ensure_usable, week_facts
 from reviewer.weeks import Week
 
@@ -110,9 +109,8 @@ def backfill(
 
     def finish(facts: WeekFacts, key: str, summary: Summary) -> None:
         digest = build_digest(journal, facts, summary)
-        renderings = {fmt: render(digest, fmt) for fmt in ("md", "html", "json")}
-        stem = archive_digest(digest.week.iso, content_hash(digest), renderings, data_dir)
-        index = {"input": key, "digest": content_hash(digest), "degraded": summary.degraded}
+        stem, digest_hash, _ = archive_week(digest, data_dir)
+        index = {"input": key, "digest": digest_hash, "degraded": summary.degraded}
         write_atomic(_index_path(data_dir, digest.week.iso), json.dumps(index) + "\n")
         result = WeekResult(
             week=digest.week.iso,

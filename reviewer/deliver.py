@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from reviewer.archive import archive_digest, content_hash
+from reviewer.archive import archive_week
 from reviewer.errors import ConfigError
 from reviewer.ledger import Ledger, Sent
 from reviewer.mail import Address, build_message, message_id, parse_address, subject_for
@@ -72,14 +72,8 @@ def deliver(
 ) -> Report:
     """Archive `digest`, then mail it to each recipient the ledger says has not had it."""
     week = digest.week.iso
-    digest_hash = content_hash(digest)
-    html = render(digest, "html")
-    stem = archive_digest(
-        week,
-        digest_hash,
-        {"md": render(digest, "md"), "html": html, "json": render(digest, "json")},
-        data_dir,
-    )
+    stem, digest_hash, renderings = archive_week(digest, data_dir)
+    html = renderings["html"]
     say(f"archived {week} to {stem}.{{md,html,json}}")
     report = Report(archive=stem)
 
