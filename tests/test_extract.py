@@ -255,3 +255,14 @@ def test_fixture_week_1223_answers(journal_text: str) -> None:
 def test_question_kind(body: str, kind: str) -> None:
     (question,) = extract_questions(_entries(body))
     assert question.kind == kind
+
+
+def test_offline_topics_join_two_word_terms() -> None:
+    from reviewer.llm.offline import topics_of
+
+    entries = parse_journal(
+        "### 2020-02-25\n* sample eff 的图\n* DSA\n### 2020-02-24\n* 调 sample eff\n* DSA fig\n"
+        "* sample size\n"
+    ).entries
+    # "sample" is on as many days as "sample eff", so the pair stands for it (and for "eff").
+    assert topics_of(list(entries)) == [("DSA", 2), ("sample eff", 2)]

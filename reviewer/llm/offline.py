@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from itertools import pairwise
 
 from reviewer import __version__
 from reviewer.extract import Item, clean, is_label, items
@@ -96,23 +97,49 @@ def highlights_of(facts: WeekFacts) -> list[Highlight]:
     return found
 
 
+def _terms(line: str) -> list[tuple[str, str]]:
+    """(key, spelling) of the line's terms, and of each pair of terms written side by side
+    ("sample eff"), so that a two-word term can stand for its words."""
+    kept: list[tuple[str, str, int, int]] = []
+    for match in _WORD.finditer(_NOISE.sub(" ", line)):
+        word = match.group()
+        key = word.lower()
+        # Short lowercase tokens are noise ("th"); short capitals are acronyms ("DA").
+        if key in _STOP or len(key) < 2 or (len(key) < 3 and not word.isupper()):
+            continue
+        kept.append((key, word, match.start(), match.end()))
+    terms = [(key, word) for key, word, _, _ in kept]
+    for (k1, w1, _, end), (k2, w2, start, _) in pairwise(kept):
+        if start - end == 1:  # one space apart
+            terms.append((f"{k1} {k2}", f"{w1} {w2}"))
+    return terms
+
+
 def topics_of(entries: list[Entry], limit: int = 5) -> list[tuple[str, int]]:
-    """Latin-script terms written on at least two days, by the number of days they appear on."""
+    """Latin-script terms written on at least two days, by the number of days they appear on;
+    a two-word term found on as many days as its words replaces them."""
     days: Counter[str] = Counter()
     spelling: dict[str, Counter[str]] = {}
     for entry in entries:
         seen: set[str] = set()
         for line in entry.body:
-            for word in _WORD.findall(_NOISE.sub(" ", line)):
-                key = word.lower()
-                # Short lowercase tokens are noise ("th"); short capitals are acronyms ("DA").
-                if key in _STOP or len(key) < 2 or (len(key) < 3 and not word.isupper()):
-                    continue
+            for key, word in _terms(line):
                 spelling.setdefault(key, Counter())[word] += 1
                 seen.add(key)
         days.update(seen)
+    covered = {
+        part
+        for key, n in days.items()
+        if " " in key and n >= 2
+        for part in key.split(" ")
+        if days[part] == n
+    }
     ranked = sorted(
-        (key for key, n in days.items() if n >= 2),
+        (
+            key
+            for key, n in days.items()
+            if n >= 2 and key not in covered and (" " not in key or set(key.split()) <= covered)
+        ),
         key=lambda k: (-days[k], -sum(spelling[k].values()), k),
     )
     return [(spelling[key].most_common(1)[0][0], days[key]) for key in ranked[:limit]]
