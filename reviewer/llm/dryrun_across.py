@@ -203,7 +203,8 @@ def format_across(data: dict[str, Any]) -> str:
     others = [data["month"]] if data.get("month") else []
     for request in others + data.get("requests", []):
         if request["cached"]:
-            out.append(f"=== {request['task']} {request['label']}: cached, nothing sent ===")
+            what = f"{request['task']} {request['label']}".rstrip()
+            out.append(f"=== {what}: cached, nothing sent ===")
             continue
         number += 1
         out += _request_text(request, number, data["calls"], request["label"])
