@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from reviewer.config import Settings
     from reviewer.journal import Journal
     from reviewer.llm.base import Backend
+    from reviewer.llm.dryrun_across import DryRunBackend
     from reviewer.models import Digest, MonthDigest
     from reviewer.weeks import Week
 
@@ -42,11 +43,13 @@ __all__ = [
     "VerboseOpt",
     "app",
     "choose_backend",
+    "dry_run_backend",
     "emit",
     "exit_if_degraded",
     "handles_errors",
     "load_config",
     "main",
+    "preview_text",
     "read_journal",
     "review_and_keep_ids",
     "setup_logging",
@@ -226,6 +229,47 @@ def choose_backend(
         budget=budget,
         concurrency=concurrency,
     )
+
+
+def dry_run_backend(
+    settings: Settings,
+    offline: bool,
+    model: str = "",
+    lang: str = "auto",
+    refresh: bool = False,
+    budget: int = DEFAULT_PROMPT_BUDGET,
+) -> DryRunBackend:
+    """A backend that reads the response cache and sends nothing: no key is needed. Offline
+    set does not stop a dry run (as for `week`), but is said, since a real run would send
+    nothing at all."""
+    from reviewer.llm.cache import ResponseCache
+    from reviewer.llm.dryrun_across import DryRunBackend
+
+    if offline or settings.offline:
+        typer.echo(
+            "reviewer: note: offline is set, so a real run sends nothing; "
+            "shown is what an LLM would be sent",
+            err=True,
+        )
+    return DryRunBackend(
+        model or settings.model,
+        settings.base_url,
+        cache=ResponseCache(settings.cache_dir),
+        lang=lang,
+        refresh=refresh,
+        budget=budget,
+    )
+
+
+def preview_text(data: dict[str, Any], fmt: Format) -> str:
+    """A month or suggest dry run as JSON, or as text for any other format."""
+    import json
+
+    from reviewer.llm.dryrun_across import format_across
+
+    if fmt is Format.json:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return format_across(data)
 
 
 def review_and_keep_ids(

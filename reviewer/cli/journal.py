@@ -16,9 +16,11 @@ from reviewer.cli.app import (
     VerboseOpt,
     app,
     choose_backend,
+    dry_run_backend,
     emit,
     handles_errors,
     load_config,
+    preview_text,
     read_journal,
     setup_logging,
 )
@@ -127,13 +129,19 @@ def _ledger_command(
     config: Path | None,
     encoding: str | None,
     suggest: bool = False,
+    dry_run: bool = False,
 ) -> None:
     from reviewer.reports import render_ledger
     from reviewer.review import ledger
     from reviewer.state import load_ids, save_ids
 
+    if dry_run and not suggest:
+        from reviewer.errors import UsageError
+
+        raise UsageError("--dry-run only makes sense with --suggest-answers")
     settings = load_config(config)
-    backend = _suggesting_backend(settings) if suggest else None  # refuse before any work
+    # Refuse before any work; a dry run needs no LLM, only the cache.
+    backend = _suggesting_backend(settings) if suggest and not dry_run else None
     today = settings.now_date()
     start = _since(since)
     loaded = read_journal(settings, journal, encoding)
@@ -145,11 +153,17 @@ def _ledger_command(
     if start is not None:
         tracked = [t for t in tracked if t.first is not None and t.first >= start]
     tracked.sort(key=lambda t: (t.first or date.max, t.line))
+    # Asks only: a wondering aloud (是不是…？) is not worth tokens to look for an answer to.
+    open_ = [t for t in tracked if t.status == "open" and t.kind == "ask"]
+    if dry_run:
+        from reviewer.llm.dryrun_across import suggest_preview
+
+        dry = dry_run_backend(settings, offline=False)
+        emit(preview_text(suggest_preview(dry, open_, loaded.entries), fmt), None)
+        return
     if backend is None:
         emit(render_ledger(tracked, today, fmt.value, kind), None)
         return
-    # Asks only: a wondering aloud (是不是…？) is not worth tokens to look for an answer to.
-    open_ = [t for t in tracked if t.status == "open" and t.kind == "ask"]
     found = backend.suggest_answers(open_, loaded.entries)
     emit(render_ledger(tracked, today, fmt.value, kind, found.found), None)
     how = "from the cache" if found.cached else f"{found.calls} call(s)"
@@ -199,6 +213,14 @@ def questions(
             "shown with the date they cite, never applied (needs an LLM).",
         ),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="With --suggest-answers: print the requests (after redaction), calls, tokens "
+            "and cost instead of the ledger; send nothing (no key needed).",
+        ),
+    ] = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -209,7 +231,7 @@ def questions(
     proposals), 78 when no LLM is configured.
     """
     setup_logging(verbose)
-    _ledger_command("questions", journal, only_open, since, fmt, config, encoding, suggest)
+    _ledger_command("questions", journal, only_open, since, fmt, config, encoding, suggest, dry_run)
 
 
 @app.command()

@@ -20,10 +20,12 @@ from reviewer.cli.app import (
     VerboseOpt,
     app,
     choose_backend,
+    dry_run_backend,
     emit,
     exit_if_degraded,
     handles_errors,
     load_config,
+    preview_text,
     read_journal,
     review_and_keep_ids,
     setup_logging,
@@ -178,6 +180,14 @@ def month(
     ] = False,
     model: ModelOpt = "",
     lang: LangOpt = Lang.auto,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the requests the weeks not yet cached and the month would send "
+            "(after redaction), calls, tokens and cost; send nothing.",
+        ),
+    ] = False,
     refresh: RefreshOpt = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
@@ -201,6 +211,12 @@ def month(
         last = parse_month(end, today)[1]
     loaded = read_journal(settings, journal, encoding)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
+    if dry_run:
+        from reviewer.llm.dryrun_across import month_preview
+
+        dry = dry_run_backend(settings, offline, model, lang.value, refresh)
+        emit(preview_text(month_preview(loaded, first, last, today, dry, stored), fmt), output)
+        return
     backend = choose_backend(settings, offline, model, lang.value, refresh)
     digest = review_period(loaded, first, last, today, backend, stored)
     emit(render_month(digest, fmt.value), output)
