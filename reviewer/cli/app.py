@@ -39,6 +39,7 @@ __all__ = [
     "JournalOpt",
     "Lang",
     "OfflineOpt",
+    "OutputOpt",
     "ToOpt",
     "VerboseOpt",
     "app",
@@ -125,6 +126,9 @@ ForceOpt = Annotated[
     typer.Option(
         "--force", help="Send even to recipients the send ledger says already have this week."
     ),
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
 ]
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")

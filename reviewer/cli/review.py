@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +15,7 @@ from reviewer.cli.app import (
     JournalOpt,
     Lang,
     OfflineOpt,
+    OutputOpt,
     ToOpt,
     VerboseOpt,
     app,
@@ -61,9 +61,7 @@ def week(
     ] = "this",
     journal: JournalOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
-    ] = None,
+    output: OutputOpt = None,
     offline: OfflineOpt = False,
     email: Annotated[
         bool,
@@ -172,12 +170,8 @@ def month(
     ] = None,
     journal: JournalOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
-    ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
-    ] = False,
+    output: OutputOpt = None,
+    offline: OfflineOpt = False,
     model: ModelOpt = "",
     lang: LangOpt = Lang.auto,
     dry_run: Annotated[
