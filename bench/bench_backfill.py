@@ -58,10 +58,10 @@ def _run(env: dict[str, str], *extra: str) -> float:
 def _in_process(url: str, concurrency: int, home: Path) -> float:
     from datetime import date
 
-    from reviewer.backfill import backfill, weeks_between
+    from reviewer.journal.source import load_journal
     from reviewer.llm.cache import EndpointModes, ResponseCache
     from reviewer.llm.openai_backend import OpenAIBackend
-    from reviewer.source import load_journal
+    from reviewer.review.backfill import backfill, weeks_between
 
     journal = load_journal(ROOT / "fixtures" / "journal.md")
     backend = OpenAIBackend(

@@ -46,7 +46,7 @@ def _command_medians(commands: dict[str, list[str]], runs: int) -> dict[str, flo
 def generate_journal(days: int, end: date = date(2029, 12, 31)) -> str:
     """A newest-first journal of `days` daily entries made from the fixture's own entries."""
     sys.path.insert(0, str(ROOT))
-    from reviewer.journal import parse_journal
+    from reviewer.journal.parse import parse_journal
 
     lines = [
         line
@@ -71,9 +71,9 @@ def generate_journal(days: int, end: date = date(2029, 12, 31)) -> str:
 
 _WORKER = """
 import json, resource, sys, time
-from reviewer.journal import parse_journal
-from reviewer import extract
-from reviewer.extract import extract_questions, extract_reflections, extract_todos
+from reviewer.journal.parse import parse_journal
+from reviewer.facts import extract
+from reviewer.facts.extract import extract_questions, extract_reflections, extract_todos
 text = open(sys.argv[1], encoding="utf-8").read()
 times = []
 for _ in range(int(sys.argv[2])):

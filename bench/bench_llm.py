@@ -78,11 +78,11 @@ class _Endpoint(BaseHTTPRequestHandler):
 
 def token_table() -> list[tuple[str, str, str]]:
     import reviewer.llm.budget as budget
+    from reviewer.facts.calendar import parse_week
+    from reviewer.journal.source import load_journal
     from reviewer.llm.budget import counter_for
     from reviewer.llm.plan import DEFAULT_BUDGET, build_plan
-    from reviewer.review import week_facts
-    from reviewer.source import load_journal
-    from reviewer.weeks import parse_week
+    from reviewer.review.week import week_facts
 
     budget.download_allowed = False  # no network here: the offline encoding, as users get
     counter = counter_for("gpt-4o-mini")

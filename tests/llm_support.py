@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 
 import reviewer.llm.budget as budget
-from reviewer.journal import parse_journal
+from reviewer.facts.calendar import Week, parse_week
+from reviewer.journal.parse import parse_journal
+from reviewer.journal.source import load_journal
 from reviewer.llm.base import WeekFacts
 from reviewer.llm.budget import counter_for
 from reviewer.llm.cache import EndpointModes, ResponseCache
 from reviewer.llm.openai_backend import OpenAIBackend
-from reviewer.review import week_facts
-from reviewer.source import load_journal
-from reviewer.weeks import Week, parse_week
+from reviewer.review.week import week_facts
 
 budget.download_allowed = False
 

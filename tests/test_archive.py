@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reviewer.archive import archive_digest, content_hash, write_atomic
 from reviewer.cli import app
+from reviewer.delivery.archive import archive_digest, content_hash, write_atomic
 from reviewer.errors import ReviewerError
-from reviewer.journal import parse_journal
+from reviewer.facts.calendar import parse_week
+from reviewer.journal.parse import parse_journal
 from reviewer.llm.offline import OfflineBackend
 from reviewer.models import Digest
-from reviewer.review import review_week
-from reviewer.weeks import parse_week
+from reviewer.review.week import review_week
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "journal.md"

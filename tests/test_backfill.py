@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.backfill import backfill, weeks_between
-from reviewer.journal import parse_journal
+from reviewer.journal.parse import parse_journal
 from reviewer.llm.base import Summary, WeekFacts
 from reviewer.llm.offline import OfflineBackend
+from reviewer.review.backfill import backfill, weeks_between
 
 FIRST, LAST = date(2019, 10, 7), date(2020, 3, 1)
 TODAY = date(2020, 3, 8)

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from reviewer.cli import app
-from reviewer.cron import Job, crontab, systemd_units
-from reviewer.weeks import parse_week
+from reviewer.delivery.schedule import Job, crontab, systemd_units
+from reviewer.facts.calendar import parse_week
 
 from .mailserver import running
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from reviewer.extract import (
+from reviewer.facts.calendar import Week, entries_in
+from reviewer.facts.extract import (
     clean,
     extract_questions,
     extract_reflections,
@@ -15,8 +16,7 @@ from reviewer.extract import (
     undated_reflections,
     undated_todos,
 )
-from reviewer.journal import Entry, parse_journal
-from reviewer.weeks import Week, entries_in
+from reviewer.journal.parse import Entry, parse_journal
 
 
 def _entries(body: str, day: str = "2020-02-24") -> list[Entry]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from reviewer.extract import extract_questions, extract_todos, undated_todos
-from reviewer.history import reconcile, similar, track_questions, track_todos
-from reviewer.journal import parse_journal
-from reviewer.review import open_longest, question_ledger
-from reviewer.weeks import Week
+from reviewer.facts.calendar import Week
+from reviewer.facts.extract import extract_questions, extract_todos, undated_todos
+from reviewer.facts.tracking import reconcile, similar, track_questions, track_todos
+from reviewer.journal.parse import parse_journal
+from reviewer.review.week import open_longest, question_ledger
 
 JOURNAL = """\
 ### 2020-03-04

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from reviewer.journal import Journal, parse_date_heading, parse_journal, split_lines
+from reviewer.journal.parse import Journal, parse_date_heading, parse_journal, split_lines
 
 
 def _dates(journal: Journal) -> list[tuple[date, date]]:

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from reviewer.cli import app
+from reviewer.delivery.sent import Ledger, Sent
 from reviewer.errors import ReviewerError
-from reviewer.ledger import Ledger, Sent
 
 from .mailserver import Server, running
 

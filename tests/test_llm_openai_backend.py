@@ -17,14 +17,14 @@ import httpx
 import pytest
 import respx
 
+from reviewer.facts.calendar import parse_week
+from reviewer.journal.source import load_journal
 from reviewer.llm import chat, openai_backend
 from reviewer.llm.cache import EndpointModes, ResponseCache
 from reviewer.llm.openai_backend import OpenAIBackend
 from reviewer.llm.plan import build_plan
-from reviewer.render import render
-from reviewer.review import review_week
-from reviewer.source import load_journal
-from reviewer.weeks import parse_week
+from reviewer.render.render import render
+from reviewer.review.week import review_week
 
 from .llm_support import (
     API_KEY,

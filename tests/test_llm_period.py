@@ -16,14 +16,14 @@ import respx
 from typer.testing import CliRunner
 
 from reviewer.cli import app
-from reviewer.journal import parse_journal
+from reviewer.journal.parse import parse_journal
+from reviewer.journal.source import load_journal
 from reviewer.llm.base import PeriodBackend
 from reviewer.llm.offline import OfflineBackend
 from reviewer.llm.openai_backend import OpenAIBackend
 from reviewer.llm.plan import Call
 from reviewer.models import MonthDigest
-from reviewer.monthly import review_period
-from reviewer.source import load_journal
+from reviewer.review.month import review_period
 
 from .llm_support import (
     BASE_URL,
@@ -162,8 +162,8 @@ def test_month_highlights_are_grounded_in_the_period(tmp_path: Path, endpoint: E
 
 def _weeks_dropped(tmp_path: Path) -> int:
     """What the weeks alone dropped (served from the cache of the run before)."""
-    from reviewer.review import review_week
-    from reviewer.weeks import Week
+    from reviewer.facts.calendar import Week
+    from reviewer.review.week import review_week
 
     backend = make_backend(tmp_path)
     journal = load_journal(FIXTURE)

@@ -34,8 +34,8 @@ def prompt_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     task_digest.cache_clear()
 
 
-def test_prompts_live_next_to_the_package() -> None:
-    assert Path(__file__).resolve().parent.parent / "prompts" == PROMPTS_DIR
+def test_prompts_ship_in_the_package_and_are_edited_in_prompts() -> None:
+    assert (Path(__file__).resolve().parent.parent / "prompts").resolve() == PROMPTS_DIR
     assert {p.name for p in PROMPTS_DIR.glob("*.j2")} >= set(prompts.TEMPLATES)
     for names in prompts.TASK_TEMPLATES.values():
         assert {p.name for p in PROMPTS_DIR.glob("*.j2")} >= set(names)
@@ -74,7 +74,7 @@ def test_missing_prompts_directory_is_a_clear_error(
     shutil.rmtree(prompt_copy)
     with pytest.raises(ConfigError, match="prompt templates not found"):
         templates_digest()
-    with pytest.raises(ConfigError, match="pip install -e"):
+    with pytest.raises(ConfigError, match="reinstall reviewer"):
         render_prompt("system", task="week", language="English", iso="", start="", end="")
 
 

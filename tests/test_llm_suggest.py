@@ -15,13 +15,13 @@ import respx
 from typer.testing import CliRunner
 
 from reviewer.cli import app
-from reviewer.journal import parse_journal
+from reviewer.journal.parse import parse_journal
+from reviewer.journal.source import load_journal
 from reviewer.llm.budget import counter_for
 from reviewer.llm.plan import Call
 from reviewer.llm.schema import SuggestAnswer
 from reviewer.llm.suggest import Batch, build_suggest_plan, ground_suggestions
-from reviewer.review import ledger
-from reviewer.source import load_journal
+from reviewer.review.week import ledger
 
 from .llm_support import BASE_URL, FIXTURE, MODEL, body_of, completion, error, make_backend
 

@@ -14,12 +14,12 @@ import pytest
 import trustme
 from typer.testing import CliRunner, Result
 
-from reviewer import smtp
 from reviewer.cli import app
+from reviewer.delivery import smtp
+from reviewer.delivery.message import Address, build_message, message_id, parse_address, subject_for
+from reviewer.delivery.smtp import MailError, Outgoing, SmtpServer, send_all
 from reviewer.errors import ConfigError
-from reviewer.mail import Address, build_message, message_id, parse_address, subject_for
 from reviewer.models import Digest, Meta, Stats, WeekInfo
-from reviewer.smtp import MailError, Outgoing, SmtpServer, send_all
 
 from .mailserver import PASSWORD, USER, Server, free_port, running, silent_server
 
@@ -149,7 +149,7 @@ def test_journal_markup_arrives_escaped(
 
 
 def test_llm_text_keeps_http_links_and_loses_everything_else() -> None:
-    from reviewer.render import render
+    from reviewer.render.render import render
 
     summary = (
         "See [notes](https://example.org/?a=1&b=2), not [this](javascript:alert(1)) "
@@ -545,8 +545,8 @@ class FlakyConnection:
 def test_a_retry_sends_only_what_is_missing_and_the_ledger_follows_the_server(
     tmp_path: Path,
 ) -> None:
-    from reviewer.deliver import Transport, deliver
-    from reviewer.ledger import Ledger
+    from reviewer.delivery.send import Transport, deliver
+    from reviewer.delivery.sent import Ledger
 
     accepted: list[str] = []
     waits: list[float] = []

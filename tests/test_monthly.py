@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from reviewer.errors import UsageError
-from reviewer.journal import parse_journal
+from reviewer.journal.parse import parse_journal
 from reviewer.llm.offline import OfflineBackend
-from reviewer.monthly import parse_month, review_period, weeks_overlapping
+from reviewer.review.month import parse_month, review_period, weeks_overlapping
 
 
 def test_parse_month() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.errors import EXIT_DATA, EXIT_NO_INPUT, InputError
-from reviewer.source import decode, load_journal
+from reviewer.journal.source import decode, load_journal
 
 TEXT = "### 2020-02-24\n* 改好bug ~~done~~\n### 2020-02-23\n* 需要问的问题\n  * 这是什么？\n"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from reviewer.journal import parse_journal
-from reviewer.stats import count_words, journal_stats
+from reviewer.facts.stats import count_words, journal_stats
+from reviewer.journal.parse import parse_journal
 
 
 def test_fixture_stats(journal_text: str) -> None:

@@ -7,8 +7,15 @@ from datetime import date, timedelta
 import pytest
 
 from reviewer.errors import UsageError
-from reviewer.journal import parse_journal
-from reviewer.weeks import Week, entries_in, journaled_days, parse_week, streak_ending, streaks
+from reviewer.facts.calendar import (
+    Week,
+    entries_in,
+    journaled_days,
+    parse_week,
+    streak_ending,
+    streaks,
+)
+from reviewer.journal.parse import parse_journal
 
 SUNDAY = date(2020, 3, 1)
 

@@ -24,11 +24,11 @@ if TYPE_CHECKING:
     from datetime import date
 
     from reviewer.config import Settings
-    from reviewer.journal import Journal
+    from reviewer.facts.calendar import Week
+    from reviewer.journal.parse import Journal
     from reviewer.llm.base import Backend
     from reviewer.llm.dryrun_across import DryRunBackend
     from reviewer.models import Digest, MonthDigest
-    from reviewer.weeks import Week
 
 __all__ = [
     "DEFAULT_PROMPT_BUDGET",
@@ -176,7 +176,7 @@ def read_journal(
 ) -> Journal:
     """Read the journal given, or the configured one; with `strict`, refuse one with errors."""
     from reviewer.errors import ConfigError
-    from reviewer.source import load_journal
+    from reviewer.journal.source import load_journal
 
     path = journal or settings.journal
     if path is None:
@@ -193,7 +193,7 @@ def read_journal(
         )
         typer.echo(f"reviewer: note: skipped {len(skipped)} file(s) in {path}: {shown}", err=True)
     if strict:
-        from reviewer.review import ensure_usable
+        from reviewer.review.week import ensure_usable
 
         ensure_usable(loaded)
     return loaded
@@ -280,7 +280,7 @@ def review_and_keep_ids(
     settings: Settings, loaded: Journal, week: Week, today: date, backend: Backend
 ) -> Digest:
     """The week's digest, with question ids from the stored ledger, which is then updated."""
-    from reviewer.review import ledger, review_week
+    from reviewer.review.week import ledger, review_week
     from reviewer.state import load_ids, save_ids
 
     stored = load_ids(settings.state_dir, loaded.source, "questions")

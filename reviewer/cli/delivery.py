@@ -33,8 +33,8 @@ __all__ = ["deliver_digest"]
 
 def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, force: bool) -> None:
     """Archive and email `digest` (status lines on stderr)."""
-    from reviewer.deliver import deliver
-    from reviewer.smtp import SmtpServer
+    from reviewer.delivery.send import deliver
+    from reviewer.delivery.smtp import SmtpServer
 
     recipients = (
         [a.strip() for item in to for a in item.split(",") if a.strip()]
@@ -89,7 +89,7 @@ def send(
     Exit 75: try again later; 69: refused for good; 78: settings (see the README).
     """
     setup_logging(verbose)
-    from reviewer.weeks import parse_week
+    from reviewer.facts.calendar import parse_week
 
     settings = load_config(config)
     today = settings.now_date()
@@ -120,7 +120,7 @@ def cron(
     """Print the crontab entry (or systemd timer) that emails the review every Sunday at 20:00."""
     import os
 
-    from reviewer.cron import crontab, plan_job, shell_only_settings, systemd_units
+    from reviewer.delivery.schedule import crontab, plan_job, shell_only_settings, systemd_units
 
     settings = load_config(config)
     if tz is not None:

@@ -115,7 +115,7 @@ SinceOpt = Annotated[
 
 
 def _since(value: str | None) -> date | None:
-    from reviewer.weeks import parse_day
+    from reviewer.facts.calendar import parse_day
 
     return parse_day(value) if value else None
 
@@ -131,8 +131,8 @@ def _ledger_command(
     suggest: bool = False,
     dry_run: bool = False,
 ) -> None:
-    from reviewer.reports import render_ledger
-    from reviewer.review import ledger
+    from reviewer.review.reports import render_ledger
+    from reviewer.review.week import ledger
     from reviewer.state import load_ids, save_ids
 
     if dry_run and not suggest:
@@ -263,8 +263,8 @@ def stats(
 ) -> None:
     """How long you have kept it up: days journaled, streaks, silences, a chart per week."""
     setup_logging(verbose)
-    from reviewer.reports import render_stats
-    from reviewer.stats import journal_stats
+    from reviewer.facts.stats import journal_stats
+    from reviewer.review.reports import render_stats
 
     settings = load_config(config)
     loaded = read_journal(settings, journal, encoding)

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from datetime import date
 
     from reviewer.config import Settings
-    from reviewer.journal import Journal
-    from reviewer.weeks import Week
+    from reviewer.facts.calendar import Week
+    from reviewer.journal.parse import Journal
 
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="LLM model (env: REVIEWER_MODEL).")]
@@ -102,8 +102,8 @@ def week(
         from reviewer.errors import UsageError
 
         raise UsageError("--to and --force only make sense with --email")
-    from reviewer.render import render
-    from reviewer.weeks import parse_week
+    from reviewer.facts.calendar import parse_week
+    from reviewer.render.render import render
 
     settings = load_config(config)
     today = settings.now_date()
@@ -137,7 +137,7 @@ def _dry_run(
     from reviewer.llm.budget import counter_for
     from reviewer.llm.chat import endpoint_url
     from reviewer.llm.dryrun import format_preview, preview
-    from reviewer.review import week_facts
+    from reviewer.review.week import week_facts
 
     name = model or settings.model
     data = preview(
@@ -194,8 +194,8 @@ def month(
     what it would have written was made offline instead (degraded).
     """
     setup_logging(verbose)
-    from reviewer.monthly import parse_month, review_period
-    from reviewer.render import render_month
+    from reviewer.render.render import render_month
+    from reviewer.review.month import parse_month, review_period
     from reviewer.state import load_ids
 
     settings = load_config(config)
@@ -247,10 +247,10 @@ def weeks(
     a week is degraded.
     """
     setup_logging(verbose)
-    from reviewer.backfill import backfill, weeks_between
-    from reviewer.progress import WeekProgress, summary_table
+    from reviewer.cli.progress import WeekProgress, summary_table
+    from reviewer.facts.calendar import parse_day
+    from reviewer.review.backfill import backfill, weeks_between
     from reviewer.state import load_ids
-    from reviewer.weeks import parse_day
 
     settings = load_config(config)
     today = settings.now_date()

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-from reviewer.journal import Entry
+from reviewer.facts.calendar import Week
+from reviewer.journal.parse import Entry
 from reviewer.models import Digest, Highlight, MonthHighlight, NextItem, Question, Reflection, Todo
-from reviewer.weeks import Week
 
 __all__ = ["Backend", "PeriodBackend", "PeriodFacts", "PeriodSummary", "Summary", "WeekFacts"]
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from reviewer.facts.calendar import Week
 from reviewer.llm.base import PeriodFacts, PeriodSummary, Summary, WeekFacts
 from reviewer.llm.budget import TokenCounter, counter_for, estimate_cost, price_of
 from reviewer.llm.cache import EndpointModes, ResponseCache, cache_key
@@ -51,11 +52,10 @@ from reviewer.llm.schema import (
 )
 from reviewer.llm.suggest import Suggestions, build_suggest_plan, ground_suggestions
 from reviewer.models import Highlight, MonthHighlight, NextItem, SuggestedAnswer
-from reviewer.weeks import Week
 
 if TYPE_CHECKING:
-    from reviewer.history import Tracked
-    from reviewer.journal import Entry
+    from reviewer.facts.tracking import Tracked
+    from reviewer.journal.parse import Entry
 
 __all__ = [
     "DEFAULT_BASE_URL",

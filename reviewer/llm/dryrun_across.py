@@ -31,8 +31,8 @@ from reviewer.llm.plan import Call
 from reviewer.llm.suggest import build_suggest_plan
 
 if TYPE_CHECKING:
-    from reviewer.history import Tracked
-    from reviewer.journal import Entry, Journal
+    from reviewer.facts.tracking import Tracked
+    from reviewer.journal.parse import Entry, Journal
     from reviewer.llm.chat import Answer
 
 __all__ = ["DryRunBackend", "WouldSend", "month_preview", "suggest_preview"]
@@ -154,7 +154,7 @@ def month_preview(
     ids: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """What `reviewer month` would send for the period, as a JSON-ready dict."""
-    from reviewer.monthly import review_period
+    from reviewer.review.month import review_period
 
     digest = review_period(journal, start, end, today, backend, ids)
     seen = backend.seen

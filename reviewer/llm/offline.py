@@ -12,8 +12,8 @@ from datetime import date
 from itertools import pairwise
 
 from reviewer import __version__
-from reviewer.extract import Item, clean, is_label, items
-from reviewer.journal import Entry, parse_date_heading
+from reviewer.facts.extract import Item, clean, is_label, items
+from reviewer.journal.parse import Entry, parse_date_heading
 from reviewer.llm.base import Summary, WeekFacts
 from reviewer.models import Highlight, NextItem
 

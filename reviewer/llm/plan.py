@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from reviewer.journal import Entry
+from reviewer.journal.parse import Entry
 from reviewer.llm.base import WeekFacts
 from reviewer.llm.budget import byte_bound, trim_lines
 from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt

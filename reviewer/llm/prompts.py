@@ -1,9 +1,9 @@
-"""The prompt templates in `prompts/`: loading, rendering, and their digest for the cache key.
+"""The prompt templates: loading, rendering, and their digest for the cache key.
 
 Prompts are plain text for a model, so no autoescape; StrictUndefined makes a template that
-names a missing variable fail in the tests rather than send a hole. The directory sits at the
-top of the repository, next to `reviewer/`, and is found relative to this file, which an
-editable install (`pip install -e .`) keeps in the checkout.
+names a missing variable fail in the tests rather than send a hole. They ship inside the
+package (`reviewer/llm/templates/`, which the checkout's top-level `prompts/` links to, so
+that is where they are edited), so a wheel or pipx install has them too.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = [
     "templates_digest",
 ]
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATES = ("system.j2", "week.j2", "map.j2", "reduce.j2")  # the week's calls
 # Templates of the calls made across weeks. They are hashed apart from TEMPLATES: a week's
 # answer does not depend on them, so editing them must not invalidate every cached week.
@@ -44,8 +44,8 @@ _LATIN = re.compile(r"[A-Za-z]+")
 
 def _missing() -> ConfigError:
     return ConfigError(
-        f"prompt templates not found in {PROMPTS_DIR}; install reviewer from its checkout "
-        "(`pip install -e .` or `make install`) so that prompts/ sits next to reviewer/"
+        f"prompt templates not found in {PROMPTS_DIR}: the installation is incomplete; "
+        "reinstall reviewer (`pipx reinstall reviewer` or `pip install --force-reinstall`)"
     )
 
 

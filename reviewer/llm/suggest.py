@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from reviewer.history import Tracked
-from reviewer.journal import Entry
+from reviewer.facts.tracking import Tracked
+from reviewer.journal.parse import Entry
 from reviewer.llm.budget import trim_lines
 from reviewer.llm.plan import Call, Count, Message, cut_to_budget, entry_block, fits
 from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt

@@ -11,14 +11,16 @@ from datetime import date
 
 from reviewer import __version__
 from reviewer.errors import InputError
-from reviewer.extract import (
+from reviewer.facts.calendar import Week, entries_in, journaled_days, streak_ending
+from reviewer.facts.extract import (
     extract_questions,
     extract_reflections,
     extract_todos,
     undated_todos,
 )
-from reviewer.history import Tracked, ids_by_mention, reconcile, track_questions, track_todos
-from reviewer.journal import Journal
+from reviewer.facts.stats import journal_stats
+from reviewer.facts.tracking import Tracked, ids_by_mention, reconcile, track_questions, track_todos
+from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
 from reviewer.models import (
     Digest,
@@ -30,8 +32,6 @@ from reviewer.models import (
     WeekInfo,
     WeekStats,
 )
-from reviewer.stats import journal_stats
-from reviewer.weeks import Week, entries_in, journaled_days, streak_ending
 
 __all__ = [
     "build_digest",

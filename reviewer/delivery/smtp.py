@@ -36,7 +36,7 @@ __all__ = [
     "send_all",
 ]
 
-log = logging.getLogger("reviewer.smtp")
+log = logging.getLogger("reviewer.delivery.smtp")
 
 # Seconds to wait before the 2nd, 3rd and 4th attempt: long enough for greylisting's usual
 # first-retry window and a server restart, short enough for a cron job (2.5 minutes at most).

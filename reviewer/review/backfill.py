@@ -21,11 +21,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reviewer.archive import archive_week, write_atomic
-from reviewer.journal import Journal
+from reviewer.delivery.archive import archive_week, write_atomic
+from reviewer.facts.calendar import Week
+from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
-from reviewer.review import build_digest, ensure_usable, week_facts
-from reviewer.weeks import Week
+from reviewer.review.week import build_digest, ensure_usable, week_facts
 
 __all__ = ["WeekResult", "backfill", "fingerprint", "weeks_between"]
 

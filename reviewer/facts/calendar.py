@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from reviewer.errors import UsageError
-from reviewer.journal import Entry
+from reviewer.journal.parse import Entry
 
 __all__ = [
     "Week",

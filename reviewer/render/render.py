@@ -1,6 +1,6 @@
 """Render a digest as Markdown, HTML, plain text or JSON (pure: digest in, str out).
 
-Digest templates live in `reviewer/templates/`; HTML ones are autoescaped, since journal text
+Digest templates live in `reviewer/render/templates/`; HTML ones are autoescaped, since journal text
 and LLM text are untrusted. Jinja2 is imported here and only here, when a digest is rendered.
 """
 
@@ -74,7 +74,7 @@ def _environment() -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reviewer", "templates"),
+        loader=jinja2.PackageLoader("reviewer.render", "templates"),
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from reviewer.archive import archive_week
+from reviewer.delivery.archive import archive_week
+from reviewer.delivery.message import Address, build_message, message_id, parse_address, subject_for
+from reviewer.delivery.sent import Ledger, Sent
+from reviewer.delivery.smtp import Connection, Outgoing, SmtpServer, connect, send_all
 from reviewer.errors import ConfigError
-from reviewer.ledger import Ledger, Sent
-from reviewer.mail import Address, build_message, message_id, parse_address, subject_for
 from reviewer.models import Digest
-from reviewer.render import render
-from reviewer.smtp import Connection, Outgoing, SmtpServer, connect, send_all
+from reviewer.render.render import render
 
 __all__ = ["Report", "Transport", "check_server", "deliver"]
 

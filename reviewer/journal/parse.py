@@ -14,8 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from reviewer.dates import Draft, Report, make_date, parse_date_heading, range_end, repair_dates
-from reviewer.outline import FENCE
+from reviewer.journal.dates import (
+    Draft,
+    Report,
+    make_date,
+    parse_date_heading,
+    range_end,
+    repair_dates,
+)
+from reviewer.journal.outline import FENCE
 
 __all__ = [
     "Diagnostic",

@@ -24,7 +24,7 @@ from reviewer.errors import EXIT_CANT_CREATE, EXIT_TEMPFAIL, ReviewerError
 
 __all__ = ["Ledger", "Sent"]
 
-log = logging.getLogger("reviewer.ledger")
+log = logging.getLogger("reviewer.delivery.sent")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from reviewer.errors import EXIT_NO_INPUT, InputError
-from reviewer.journal import Journal, parse_journal, parse_notes
+from reviewer.journal.parse import Journal, parse_journal, parse_notes
 
 __all__ = ["decode", "load_journal"]
 

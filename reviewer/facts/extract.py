@@ -10,9 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from reviewer.journal import Entry, Section
-from reviewer.models import Question, Reflection, Todo
-from reviewer.outline import (
+from reviewer.journal.outline import (
     DELAY_MARK,
     DONE_MARK,
     OPEN_BOX,
@@ -25,6 +23,8 @@ from reviewer.outline import (
     section_members,
     struck,
 )
+from reviewer.journal.parse import Entry, Section
+from reviewer.models import Question, Reflection, Todo
 
 __all__ = [
     "Item",

@@ -16,9 +16,11 @@ from datetime import date, timedelta
 
 from reviewer import __version__
 from reviewer.errors import UsageError
-from reviewer.extract import extract_questions, extract_reflections, extract_todos
-from reviewer.history import track_questions, track_todos
-from reviewer.journal import Journal
+from reviewer.facts.calendar import Week, journaled_days, streak_ending, streaks
+from reviewer.facts.extract import extract_questions, extract_reflections, extract_todos
+from reviewer.facts.stats import count_words
+from reviewer.facts.tracking import track_questions, track_todos
+from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, PeriodBackend, PeriodFacts, PeriodSummary
 from reviewer.models import (
     Digest,
@@ -31,9 +33,7 @@ from reviewer.models import (
     Todo,
     WeekLine,
 )
-from reviewer.review import ensure_usable, review_week
-from reviewer.stats import count_words
-from reviewer.weeks import Week, journaled_days, streak_ending, streaks
+from reviewer.review.week import ensure_usable, review_week
 
 __all__ = ["parse_month", "review_period", "weeks_overlapping"]
 

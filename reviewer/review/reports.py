@@ -7,9 +7,9 @@ import json
 from collections.abc import Mapping
 from datetime import date
 
-from reviewer.history import Tracked
+from reviewer.facts.stats import JournalStats
+from reviewer.facts.tracking import Tracked
 from reviewer.models import SuggestedAnswer
-from reviewer.stats import JournalStats
 
 __all__ = ["render_ledger", "render_stats", "week_chart"]
 

@@ -7,7 +7,7 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from reviewer.backfill import WeekResult
+from reviewer.review.backfill import WeekResult
 
 if TYPE_CHECKING:
     from pathlib import Path

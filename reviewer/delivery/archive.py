@@ -70,7 +70,7 @@ def archive_digest(
 def archive_week(digest: Digest, data_dir: Path) -> tuple[Path, str, dict[str, str]]:
     """Archive the week's digest as md, html and json: (path without suffix, content hash,
     the renderings, for a caller that mails them)."""
-    from reviewer.render import render
+    from reviewer.render.render import render
 
     digest_hash = content_hash(digest)
     renderings = {fmt: render(digest, fmt) for fmt in ("md", "html", "json")}

@@ -12,9 +12,9 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict
 
-from reviewer.journal import Entry
+from reviewer.facts.calendar import Week, journaled_days, streak_ending, streaks
+from reviewer.journal.parse import Entry
 from reviewer.models import WeekStats
-from reviewer.weeks import Week, journaled_days, streak_ending, streaks
 
 __all__ = ["Gap", "JournalStats", "WeekStats", "count_words", "journal_stats"]
 
