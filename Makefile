@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench goldens clean
+.PHONY: install demo test lint bench goldens clean install-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory install-check
+
+# What users install: build the wheel, install it into a fresh venv outside the checkout, and
+# review a week with an LLM (a loopback endpoint) from a directory outside the checkout.
+install-check: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir "$$tmp/dist" . 2>/dev/null; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install --quiet "$$tmp"/dist/reviewer-*.whl; \
+	$(BIN)/python tests/installed/check_wheel.py "$$tmp/venv/bin/reviewer"
 
 goldens: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-goldens

@@ -1,7 +1,8 @@
 """A local OpenAI-compatible endpoint for benchmarks: answers every chat completion after a
 fixed delay with a valid week answer citing a date from the request, and counts requests.
 
-Loopback only; used by bench scripts, not by the tests (they use respx against the client).
+Loopback only; used by bench scripts and by the installed-wheel check (`make install-check`);
+the unit tests use respx against the client instead.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class MockEndpoint:
     def __init__(self, delay: float = 0.5) -> None:
         self.delay = delay
         self.requests = 0
+        self.bodies: list[dict[str, Any]] = []  # every request, in order
         self.in_flight = 0
         self.peak = 0
         self._lock = threading.Lock()
@@ -35,6 +37,7 @@ class MockEndpoint:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with endpoint._lock:
                     endpoint.requests += 1
+                    endpoint.bodies.append(body)
                     endpoint.in_flight += 1
                     endpoint.peak = max(endpoint.peak, endpoint.in_flight)
                 try:

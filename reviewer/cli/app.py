@@ -54,6 +54,7 @@ __all__ = [
     "read_journal",
     "review_and_keep_ids",
     "setup_logging",
+    "use_user_prompts",
 ]
 
 log = logging.getLogger("reviewer")
@@ -219,9 +220,11 @@ def choose_backend(
             "to have an LLM write the summary"
         )
     # Neither import loads openai: the backend imports it only when it must send a request.
+    from reviewer.config import local_endpoint
     from reviewer.llm.cache import EndpointModes, ResponseCache
     from reviewer.llm.openai_backend import OpenAIBackend
 
+    use_user_prompts(settings)
     return OpenAIBackend(
         model or settings.model,
         settings.base_url,
@@ -232,7 +235,16 @@ def choose_backend(
         refresh=refresh,
         budget=budget,
         concurrency=concurrency,
+        timeout=settings.request_timeout,
+        retry_timeouts=not local_endpoint(settings.base_url),
     )
+
+
+def use_user_prompts(settings: Settings) -> None:
+    """The user's own prompt templates override the shipped ones for this run."""
+    from reviewer.llm.prompts import use_user_templates
+
+    use_user_templates(settings.prompts_dir)
 
 
 def dry_run_backend(
@@ -255,6 +267,7 @@ def dry_run_backend(
             "shown is what an LLM would be sent",
             err=True,
         )
+    use_user_prompts(settings)
     return DryRunBackend(
         model or settings.model,
         settings.base_url,

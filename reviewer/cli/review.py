@@ -29,6 +29,7 @@ from reviewer.cli.app import (
     read_journal,
     review_and_keep_ids,
     setup_logging,
+    use_user_prompts,
 )
 from reviewer.errors import EXIT_DEGRADED
 
@@ -139,6 +140,7 @@ def _dry_run(
     from reviewer.llm.dryrun import format_preview, preview
     from reviewer.review.week import week_facts
 
+    use_user_prompts(settings)
     name = model or settings.model
     data = preview(
         week_facts(loaded, chosen, today),

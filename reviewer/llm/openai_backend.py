@@ -90,6 +90,7 @@ class OpenAIBackend(ChatBackend):
         counter: Callable[[], TokenCounter] | None = None,
         attempts: int = 3,
         timeout: float = 60.0,
+        retry_timeouts: bool = True,
         max_wait: float = 30.0,
         http_client: httpx.Client | None = None,
         client: openai.OpenAI | None = None,
@@ -109,6 +110,9 @@ class OpenAIBackend(ChatBackend):
         self._api_key = api_key  # kept out of repr, keys and logs
         self.attempts = max(1, attempts)
         self.timeout = timeout
+        # A local server that timed out is still busy with the request: another attempt
+        # would queue behind it and double the wait for nothing.
+        self.retry_timeouts = retry_timeouts
         self.max_wait = max_wait
         self._http_client = http_client
         self._client = client
@@ -194,8 +198,10 @@ class OpenAIBackend(ChatBackend):
                     self._pause(wait_s, reason)
                 continue
             except openai.APITimeoutError:
-                transport_failures += 1
+                transport_failures += 1 if self.retry_timeouts else self.attempts
                 reason = f"timed out after {self.timeout:g}s"
+                if not self.retry_timeouts:
+                    reason += ": a slow local server needs a longer REVIEWER_LLM_TIMEOUT"
             except openai.APIConnectionError as err:
                 transport_failures += 1
                 reason = f"cannot connect: {_cause(err)}"
