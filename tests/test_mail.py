@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import smtplib
 import ssl
@@ -97,6 +98,24 @@ def test_send_delivers_multipart_with_subject_message_id_and_questions(
         assert question in text
     assert "archived 2020-W09 to" in result.stderr
     assert f"sent 2020-W09 to me@example.org ({record['message_id']})" in result.stderr
+
+
+def test_the_sunday_job_sends_despite_an_undatable_top_heading_and_names_the_line(
+    server: Server, _isolated: Path, tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.md"
+    # a fresh typo on the newest entry: with one neighbour, the order cannot repair it
+    text = FIXTURE.read_text(encoding="utf-8")
+    first = text.index("### 2020-03-03")
+    journal.write_text(text[:first] + "### 20202-03-04\n* typo'd\n" + text[first:], "utf-8")
+    line = text[:first].count("\n") + 1
+    result = CliRunner().invoke(app, ["send", "sunday", "--journal", str(journal)])
+    assert result.exit_code == 0, result.output
+    [message] = server.handler.messages()
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        body = html.unescape(part.get_content())
+        assert f"line {line}: '20202-03-04'" in body and "fix the heading" in body
+    assert f"warning: line {line}: '20202-03-04'" in result.stderr
 
 
 def test_message_id_is_the_same_on_every_run_of_the_same_digest(

@@ -303,7 +303,15 @@ def review_and_keep_ids(
 
 
 def exit_if_degraded(digest: Digest | MonthDigest) -> None:
-    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see."""
+    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see.
+    Journal problems shown at the top of a week's digest are said on stderr too (exit 0:
+    the review was made and sent; the digest itself tells the user what to fix)."""
+    problems = getattr(digest, "problems", [])
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        typer.echo(
+            f"reviewer: warning: {problems[0]}{more}; shown at the top of the digest", err=True
+        )
     if digest.meta.degraded:
         typer.echo(
             f"reviewer: degraded, offline review written: {digest.meta.degraded_reason}", err=True

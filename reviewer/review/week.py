@@ -36,6 +36,7 @@ from reviewer.models import (
 __all__ = [
     "build_digest",
     "ensure_usable",
+    "journal_problems",
     "ledger",
     "open_longest",
     "question_ledger",
@@ -45,13 +46,30 @@ __all__ = [
 
 
 def ensure_usable(journal: Journal) -> None:
-    """Refuse a journal with errors (undatable headings, no entries), naming the first one."""
-    errors = journal.errors
-    if errors:
-        first = errors[0]
-        where = f"{first.source or journal.source or 'journal'}:{first.line}"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(f"{where}: {first.message}{more}; `reviewer check` lists every problem")
+    """Refuse only a journal with nothing to review (no dated entry at all). Any other problem,
+    such as a heading whose date cannot be read, leaves that entry out and is shown at the top
+    of the digest (`problems`): one typo must not stop the Sunday review."""
+    if not journal.entries:
+        first = journal.errors[0] if journal.errors else None
+        line = first.line if first else 1
+        message = first.message if first else "no dated entries"
+        where = f"{(first.source if first else '') or journal.source or 'journal'}:{line}"
+        raise InputError(f"{where}: {message}; `reviewer check` lists every problem")
+
+
+MAX_PROBLEMS = 5  # shown at the top of a digest; `reviewer check` lists them all
+
+
+def journal_problems(journal: Journal) -> list[str]:
+    """The journal's errors, each a line for the top of the digest: what is wrong and where."""
+    shown = [
+        f"line {d.line}{f' of {d.source}' if d.source and d.source != journal.source else ''}: "
+        f"{d.message}; until then that entry is left out of every review"
+        for d in journal.errors[:MAX_PROBLEMS]
+    ]
+    if len(journal.errors) > MAX_PROBLEMS:
+        shown.append(f"and {len(journal.errors) - MAX_PROBLEMS} more: `reviewer check` lists them")
+    return shown
 
 
 def question_ledger(
@@ -217,6 +235,7 @@ def build_digest(journal: Journal, facts: WeekFacts, summary: Summary) -> Digest
             version=__version__,
         ),
         warnings=warnings,
+        problems=journal_problems(journal),
         recent_weeks=recent_weeks(journal, week),
     )
 
