@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reviewer.errors import ConfigError
 
-__all__ = ["KEYS", "Settings", "app_dir", "load_settings", "local_endpoint"]
+__all__ = ["KEYS", "Settings", "app_dir", "load_settings", "local_endpoint", "read_env_file"]
 
 # config-file key (section.name) -> environment variable that overrides it
 KEYS: dict[str, str] = {
@@ -186,11 +186,47 @@ def _bool(value: object, name: str) -> bool:
     raise ConfigError(f"{name}: expected true or false, got '{value}'")
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """The variables of a job's env file (`reviewer cron` writes it): `NAME=value` lines.
+
+    It holds secrets (the API key, the SMTP password), so it must be the user's own regular
+    file that no one else can read; anything else is refused rather than trusted."""
+    import stat
+
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path}: the env file is not a regular file")
+        if info.st_mode & 0o077 or info.st_uid != os.getuid():
+            raise ConfigError(
+                f"{path}: the env file holds secrets but others can read it: chmod 600 {path}"
+            )
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: env file not found; run `reviewer cron` again") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read the env file: {err}") from None
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        if not equals or name.strip() not in KEYS.values():
+            raise ConfigError(f"{path}:{number}: expected NAME=value with a reviewer setting")
+        values[name.strip()] = value
+    return values
+
+
 def load_settings(
-    env: Mapping[str, str] | None = None, config_path: Path | None = None
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+    env_file: Path | None = None,
 ) -> Settings:
-    """Settings from the config file, overridden by the environment."""
+    """Settings from the config file, overridden by the env file, overridden by the
+    environment."""
     env = os.environ if env is None else env
+    if env_file is not None:
+        env = {**read_env_file(env_file), **env}
     explicit = config_path is not None
     path = config_path or app_dir("config", env) / "config.toml"
     values = _read_file(path, explicit)

@@ -165,11 +165,12 @@ def setup_logging(verbose: int) -> None:
         )
 
 
-def load_config(config: Path | None) -> Settings:
-    """Settings from the config file (`--config` or the XDG one) and the environment."""
+def load_config(config: Path | None, env_file: Path | None = None) -> Settings:
+    """Settings from the config file (`--config` or the XDG one), the scheduled job's env
+    file when given, and the environment."""
     from reviewer.config import load_settings
 
-    return load_settings(config_path=config)
+    return load_settings(config_path=config, env_file=env_file)
 
 
 def read_journal(

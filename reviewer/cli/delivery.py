@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -79,6 +80,16 @@ def send(
     force: ForceOpt = False,
     offline: OfflineOpt = False,
     config: ConfigOpt = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--env-file",
+            metavar="PATH",
+            help="Read settings (NAME=value lines, mode 0600) that the scheduled job cannot "
+            "get from a shell; `reviewer cron` writes it.",
+            show_default=False,
+        ),
+    ] = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
@@ -91,7 +102,7 @@ def send(
     setup_logging(verbose)
     from reviewer.facts.calendar import parse_week
 
-    settings = load_config(config)
+    settings = load_config(config, env_file)
     today = settings.now_date()
     chosen = parse_week(when, today)
     loaded = read_journal(settings, journal, encoding)
@@ -120,7 +131,7 @@ def cron(
     """Print the crontab entry (or systemd timer) that emails the review every Sunday at 20:00."""
     import os
 
-    from reviewer.delivery.schedule import crontab, plan_job, shell_only_settings, systemd_units
+    from reviewer.delivery.schedule import crontab, plan_job, systemd_units, write_env_file
 
     settings = load_config(config)
     if tz is not None:
@@ -130,15 +141,16 @@ def cron(
         settings.now()  # a ConfigError now for an unknown zone, not every Sunday
     job = plan_job(settings, journal, config, os.environ)
     typer.echo(systemd_units(job) if systemd else crontab(job), nl=False)
-    # Settings that only live in this shell are gone in the job: say so now, not on Sunday.
-    only_env = shell_only_settings(os.environ)
-    if only_env:
+    if job.env_file is not None:
+        # Settings that only live in this shell would be gone in the job: kept for it in a
+        # private file, never in the crontab line or the unit.
+        names = write_env_file(job.env_file, os.environ)
         typer.echo(
-            f"note: {', '.join(only_env)} set in this shell will not reach the job; "
-            f"put them in {settings.config_path or '$XDG_CONFIG_HOME/reviewer/config.toml'}",
+            f"note: wrote {', '.join(names)} from this shell to {job.env_file} (mode 0600), "
+            "which the job reads; run `reviewer cron` again after changing them",
             err=True,
         )
-    elif not (settings.smtp_host and settings.mail_from and settings.mail_to):
+    if not (settings.smtp_host and settings.mail_from and settings.mail_to):
         typer.echo(
             "note: mail is not configured yet (smtp host, mail from, mail to): see the README",
             err=True,

@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from mock_openai import MockEndpoint  # noqa: E402
+from openai_server import MockEndpoint  # noqa: E402
 
 JOURNAL = ROOT / "fixtures" / "journal.md"
 

@@ -1,8 +1,9 @@
-"""A local OpenAI-compatible endpoint for benchmarks: answers every chat completion after a
-fixed delay with a valid week answer citing a date from the request, and counts requests.
+"""A loopback OpenAI-compatible endpoint for clients in another process: answers every chat
+completion after a fixed delay with a valid week answer citing a date from the request, and
+counts requests.
 
-Loopback only; used by bench scripts and by the installed-wheel check (`make install-check`);
-the unit tests use respx against the client instead.
+Loopback only; used where the client is a separate process (the crontab line, the installed
+wheel in `make install-check`) and by the bench; in-process tests use respx instead.
 """
 
 from __future__ import annotations
