@@ -27,15 +27,40 @@ from reviewer.cli.app import (
 
 if TYPE_CHECKING:
     from reviewer.config import Settings
+    from reviewer.journal.parse import Journal
     from reviewer.models import Digest
 
 __all__ = ["deliver_digest"]
 
 
-def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, force: bool) -> None:
-    """Archive and email `digest` (status lines on stderr)."""
+def deliver_digest(
+    settings: Settings,
+    digest: Digest,
+    to: list[str] | None,
+    force: bool,
+    journal: Journal | None = None,
+) -> None:
+    """Archive and email `digest` (status lines on stderr). With the `journal`, a week after
+    it went quiet is sent as one short note, once (or always, or never: mail.when_quiet)."""
     from reviewer.delivery.send import deliver
     from reviewer.delivery.smtp import SmtpServer
+
+    quiet_since = ""
+    if journal is not None and settings.mail_when_quiet != "always" and not force:
+        from reviewer.facts.calendar import Week
+        from reviewer.review.week import last_entry_before, quiet_note
+
+        last = last_entry_before(journal, Week.containing(digest.week.start))
+        if last is not None:
+            if settings.mail_when_quiet == "never":
+                typer.echo(
+                    f"reviewer: {digest.week.iso}: nothing journaled since {last}: nothing "
+                    "sent (mail.when_quiet = never)",
+                    err=True,
+                )
+                return
+            quiet_since = Week.containing(last).iso
+            digest = quiet_note(digest, last)
 
     recipients = (
         [a.strip() for item in to for a in item.split(",") if a.strip()]
@@ -58,6 +83,7 @@ def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, for
         subject_template=settings.mail_subject,
         data_dir=settings.data_dir,
         state_dir=settings.state_dir,
+        quiet_since=quiet_since,
         now=settings.now,
         force=force,
         say=lambda line: typer.echo(line, err=True),
@@ -107,7 +133,7 @@ def send(
     chosen = parse_week(when, today)
     loaded = read_journal(settings, journal, encoding)
     digest = review_and_keep_ids(settings, loaded, chosen, today, choose_backend(settings, offline))
-    deliver_digest(settings, digest, to, force)
+    deliver_digest(settings, digest, to, force, loaded)
     exit_if_degraded(digest)
 
 

@@ -37,9 +37,11 @@ __all__ = [
     "build_digest",
     "ensure_usable",
     "journal_problems",
+    "last_entry_before",
     "ledger",
     "open_longest",
     "question_ledger",
+    "quiet_note",
     "review_week",
     "week_facts",
 ]
@@ -251,3 +253,41 @@ def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats
         by_iso.get(w.iso) or WeekStats(iso=w.iso, start=w.start, days=0, entries=0, words=0)
         for w in weeks
     ]
+
+
+def last_entry_before(journal: Journal, week: Week) -> date | None:
+    """The last day written before `week`, when nothing is written in the week (else None).
+    An empty heading is not writing: it counts as little as it does for days journaled."""
+    written = [e for e in journal.entries if any(line.strip() for line in e.body)]
+    if any(e.start <= week.end and e.end >= week.start for e in written):
+        return None
+    before = [e.end for e in written if e.end < week.start]
+    return max(before) if before else None
+
+
+def quiet_note(digest: Digest, last_entry: date) -> Digest:
+    """The short note for a week after the journal went quiet: when it was last written, and
+    nothing repeated from earlier weeks (they would come back unchanged every Sunday)."""
+    days = (digest.week.end - last_entry).days
+    asks = sum(q.carried_over and q.status == "open" for q in digest.questions)
+    todos = sum(t.status == "open" for t in digest.todos)
+    waiting = (
+        f" {asks} questions and {todos} TODOs stay open: `reviewer questions --open` and "
+        "`reviewer todos --open` list them."
+        if asks or todos
+        else ""
+    )
+    summary = (
+        f"Nothing was journaled this week; the last entry is from {last_entry} "
+        f"({days} days ago). This is the only mail until you write again.{waiting}"
+    )
+    return digest.model_copy(
+        update={
+            "summary": summary,
+            "highlights": [],
+            "questions": [],
+            "reflections": [],
+            "todos": [],
+            "next_week": [],
+        }
+    )
