@@ -11,6 +11,7 @@ that fires late (a missed timer caught up on Monday) still reviews the week that
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -25,6 +26,7 @@ from reviewer.errors import EXIT_CANT_CREATE, EXIT_NO_INPUT, ConfigError, Review
 __all__ = [
     "Job",
     "crontab",
+    "installed_jobs",
     "plan_job",
     "self_command",
     "shell_only_settings",
@@ -225,3 +227,32 @@ def _systemd_quote(arg: str, dollars: bool = True) -> str:
     if arg and not any(c in arg for c in " \t\"'\\;"):
         return escaped
     return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def installed_jobs(environ: Mapping[str, str]) -> list[str]:
+    """The scheduled reviewer jobs found: lines of the user's crontab that run `reviewer send`,
+    and the ExecStart of the systemd user unit this module prints."""
+    import subprocess
+
+    found: list[str] = []
+    crontab_cmd = shutil.which("crontab")
+    if crontab_cmd:
+        try:
+            listed = subprocess.run(
+                [crontab_cmd, "-l"], capture_output=True, text=True, timeout=10, check=False
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            listed = ""
+        found += [
+            line.strip()
+            for line in listed.splitlines()
+            if not line.lstrip().startswith("#") and "reviewer" in line and " send " in line
+        ]
+    unit = app_dir("config", environ).parent / "systemd" / "user" / f"{UNIT}.service"
+    with contextlib.suppress(OSError, UnicodeDecodeError):  # no unit: not scheduled so
+        found += [
+            line.strip()
+            for line in unit.read_text(encoding="utf-8").splitlines()
+            if line.startswith("ExecStart=")
+        ]
+    return found

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion
 
-__all__ = ["MODES", "OpenAIBackend"]
+__all__ = ["MODES", "OpenAIBackend", "probe"]
 
 log = logging.getLogger("reviewer")
 
@@ -285,6 +285,70 @@ class OpenAIBackend(ChatBackend):
                 "completion_tokens": counter.count(content),
             }
         return content, counts, answer
+
+
+_PROBE_SCHEMA = {
+    "name": "probe",
+    "strict": True,
+    "schema": {
+        "type": "object",
+        "properties": {"ok": {"type": "boolean"}},
+        "required": ["ok"],
+        "additionalProperties": False,
+    },
+}
+
+
+def probe(backend: OpenAIBackend) -> tuple[str, str]:
+    """Check the endpoint as `reviewer doctor` does: the key, the model, and which structured
+    output mode works, with one tiny request that holds no journal text. Returns (what the
+    endpoint said of the model, the mode that works, remembered for the next run); raises
+    CallFailed with the reason otherwise."""
+    import openai
+
+    client = backend.client()
+    try:
+        listed = [m.id for m in client.models.list()]
+        known = (
+            f"model {backend.model} is served"
+            if backend.model in listed
+            else f"model {backend.model} is not in the endpoint's list of {len(listed)} models"
+        )
+    except openai.AuthenticationError as err:
+        raise CallFailed(f"the key was refused ({err.status_code}): check OPENAI_API_KEY") from None
+    except openai.APIStatusError:
+        known = "the endpoint does not list its models"  # many local servers do not
+    except openai.APIConnectionError as err:
+        raise CallFailed(f"cannot connect: {_cause(err)}") from None
+    messages = [{"role": "user", "content": 'Answer with the JSON object {"ok": true}.'}]
+    for mode in MODES:
+        params: dict[str, Any] = {"model": backend.model, "messages": messages, "max_tokens": 16}
+        if mode == "json_schema":
+            params["response_format"] = {"type": "json_schema", "json_schema": _PROBE_SCHEMA}
+        elif mode == "json_object":
+            params["response_format"] = {"type": "json_object"}
+        try:
+            client.post("/chat/completions", body=params, cast_to=object)
+        except openai.AuthenticationError as err:
+            raise CallFailed(
+                f"the key was refused ({err.status_code}): check OPENAI_API_KEY"
+            ) from None
+        except openai.NotFoundError:
+            raise CallFailed(
+                f"not found (404): check the model name ({backend.model}) and OPENAI_BASE_URL"
+            ) from None
+        except openai.APIStatusError as err:
+            if err.status_code in _MODE_STATUSES and mode != MODES[-1]:
+                continue
+            raise CallFailed(f"request rejected ({err.status_code}): {_message(err)}") from None
+        except openai.APITimeoutError:
+            raise CallFailed(f"timed out after {backend.timeout:g}s") from None
+        except openai.APIConnectionError as err:
+            raise CallFailed(f"cannot connect: {_cause(err)}") from None
+        if backend.modes is not None:
+            backend.modes.remember(backend.base_url, backend.model, mode)
+        return known, mode
+    raise CallFailed("no structured output mode worked")  # unreachable: the last mode raises
 
 
 def _backoff(failures: int) -> float:
