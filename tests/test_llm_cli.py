@@ -146,7 +146,7 @@ def test_cache_stats_and_clear(runner: CliRunner, llm_env: None, api: respx.Mock
     runner.invoke(app, WEEK)
     stats = json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)
     assert stats["entries"] >= 1
-    assert stats["endpoints"] == {f"{BASE_URL} {MODEL}": "json_object"}
+    assert stats["endpoints"] == {f"{BASE_URL} {MODEL}": "json_object_schema"}
     text = runner.invoke(app, ["cache", "stats"]).stdout
     assert "entries (answers and token counts)" in text and "json_object" in text
     cleared = runner.invoke(app, ["cache", "clear"])

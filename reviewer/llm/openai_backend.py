@@ -36,7 +36,10 @@ __all__ = ["MODES", "OpenAIBackend", "probe"]
 
 log = logging.getLogger("reviewer")
 
-MODES = ("json_schema", "json_object", "prompt")
+# json_object_schema: json_object with the schema beside it, which llama.cpp's server uses to
+# constrain its output (it answers 500 to json_schema); servers that refuse the extra key
+# move on to plain json_object. The mode that works is remembered per endpoint and model.
+MODES = ("json_schema", "json_object_schema", "json_object", "prompt")
 _ANSWER_ATTEMPTS = 2  # a second sample may parse; a third rarely does
 _BACKOFF_S = 0.5
 _BACKOFF_MAX_S = 8.0
@@ -149,6 +152,9 @@ class OpenAIBackend(ChatBackend):
                 "type": "json_schema",
                 "json_schema": json_schema(call.task),
             }
+        elif mode == "json_object_schema":
+            schema = json_schema(call.task)["schema"]
+            params["response_format"] = {"type": "json_object", "schema": schema}
         elif mode == "json_object":
             params["response_format"] = {"type": "json_object"}
         from openai.types.chat import ChatCompletion
