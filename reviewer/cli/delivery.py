@@ -27,10 +27,25 @@ from reviewer.cli.app import (
 
 if TYPE_CHECKING:
     from reviewer.config import Settings
+    from reviewer.delivery.smtp import SmtpServer
     from reviewer.journal.parse import Journal
     from reviewer.models import Digest
 
-__all__ = ["deliver_digest"]
+__all__ = ["deliver_digest", "smtp_server"]
+
+
+def smtp_server(settings: Settings) -> SmtpServer:
+    """The mail server of the settings, verified against the system's CAs (SSL_CERT_FILE and
+    SSL_CERT_DIR are honoured)."""
+    from reviewer.delivery.smtp import SmtpServer
+
+    return SmtpServer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_security,
+        settings.smtp_user,
+        settings.smtp_password,
+    )
 
 
 def deliver_digest(
@@ -43,7 +58,6 @@ def deliver_digest(
     """Archive and email `digest` (status lines on stderr). With the `journal`, a week after
     it went quiet is sent as one short note, once (or always, or never: mail.when_quiet)."""
     from reviewer.delivery.send import deliver
-    from reviewer.delivery.smtp import SmtpServer
 
     quiet_since = ""
     if journal is not None and settings.mail_when_quiet != "always" and not force:
@@ -67,14 +81,7 @@ def deliver_digest(
         if to
         else list(settings.mail_to)
     )
-    server = SmtpServer(
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.smtp_security,
-        settings.smtp_user,
-        settings.smtp_password,
-        context=None,  # the system's CAs (SSL_CERT_FILE / SSL_CERT_DIR are honoured)
-    )
+    server = smtp_server(settings)
     deliver(
         digest,
         server=server,

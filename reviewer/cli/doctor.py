@@ -184,16 +184,11 @@ def _llm(settings: Settings) -> Check:
 
 
 def _smtp(settings: Settings) -> Check:
+    from reviewer.cli.delivery import smtp_server
     from reviewer.delivery.send import check_server
-    from reviewer.delivery.smtp import SmtpServer, probe
+    from reviewer.delivery.smtp import probe
 
-    server = SmtpServer(
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.smtp_security,
-        settings.smtp_user,
-        settings.smtp_password,
-    )
+    server = smtp_server(settings)
     try:
         check_server(server)
         if not settings.mail_from or not settings.mail_to:
