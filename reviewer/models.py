@@ -167,6 +167,7 @@ class Digest(_Model):
     meta: Meta
     warnings: list[str]
     recent_weeks: list[WeekStats] = []  # the weeks up to this one, for a small chart
+    lang: str = ""  # "zh" | "en": the language of its titles and labels ("" before 0.2: en)
 
 
 class PeriodInfo(_Model):

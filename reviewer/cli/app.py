@@ -277,14 +277,19 @@ def preview_text(data: dict[str, Any], fmt: Format) -> str:
 
 
 def review_and_keep_ids(
-    settings: Settings, loaded: Journal, week: Week, today: date, backend: Backend
+    settings: Settings,
+    loaded: Journal,
+    week: Week,
+    today: date,
+    backend: Backend,
+    lang: str = "auto",
 ) -> Digest:
     """The week's digest, with question ids from the stored ledger, which is then updated."""
     from reviewer.review.week import ledger, review_week
     from reviewer.state import load_ids, save_ids
 
     stored = load_ids(settings.state_dir, loaded.source, "questions")
-    digest = review_week(loaded, week, today, backend, stored)
+    digest = review_week(loaded, week, today, backend, stored, lang)
     save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     return digest
 

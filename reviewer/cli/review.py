@@ -113,7 +113,7 @@ def week(
         emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh, max_prompt_tokens)
-    digest = review_and_keep_ids(settings, loaded, chosen, today, backend)
+    digest = review_and_keep_ids(settings, loaded, chosen, today, backend, lang.value)
     emit(render(digest, fmt.value), output)
     if email:
         from reviewer.cli.delivery import deliver_digest
