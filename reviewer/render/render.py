@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
 
-__all__ = ["FORMATS", "render", "render_month"]
+__all__ = ["FORMATS", "environment", "render", "render_month"]
 
 FORMATS = ("md", "html", "text", "json")
 # Strike-through stays in plain text (`~~…~~`): a struck line dropped its meaning with its marks.
@@ -71,6 +71,11 @@ def _inline_html(text: str) -> Markup:
     html = _LINK.sub(r'<a href="\2" style="color:#2563eb">\1</a>', html)
     html = re.sub("\x00(\\d+)\x00", lambda m: codes[int(m[1])], html)
     return Markup(html)
+
+
+def environment() -> jinja2.Environment:
+    """The digest templates' environment (HTML autoescaped), shared with the static site."""
+    return _environment()
 
 
 @cache
