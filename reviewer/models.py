@@ -215,3 +215,4 @@ class MonthDigest(_Model):
     todos: list[Todo]
     stats: MonthStats
     meta: Meta
+    lang: str = ""  # "zh" | "en": its weeks' language ("" before 0.2: en)

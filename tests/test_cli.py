@@ -270,7 +270,7 @@ def test_daily_notes_folder_week_says_what_it_skipped(tmp_path: Path) -> None:
     assert digest["todos"][0]["source"] == "2020-02-24.md"
     # The open TODO is listed under TODOs; a highlight would repeat it.
     assert digest["highlights"] == []
-    assert "skipped 1 file(s)" in err and "todo.txt" in err
+    assert "skipped 1 file in" in err and "todo.txt" in err
 
 
 def test_weeks_backfill_command(_isolated: Path) -> None:

@@ -150,7 +150,7 @@ def test_cache_stats_and_clear(runner: CliRunner, llm_env: None, api: respx.Mock
     text = runner.invoke(app, ["cache", "stats"]).stdout
     assert "entries (answers and token counts)" in text and "json_object" in text
     cleared = runner.invoke(app, ["cache", "clear"])
-    assert cleared.exit_code == 0 and "forgot 1 endpoint mode(s)" in cleared.stdout
+    assert cleared.exit_code == 0 and "forgot 1 endpoint mode\n" in cleared.stdout
     assert json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)["entries"] == 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["LABELS", "count", "labels_for"]
+__all__ = ["LABELS", "count", "labels_for", "plural"]
 
 # Nouns that take a count: (singular, plural) in English, the measure word in Chinese.
 _NOUNS: Mapping[str, Mapping[str, tuple[str, str]]] = {
@@ -127,6 +127,12 @@ LABELS: Mapping[str, Mapping[str, str]] = {
 def labels_for(lang: str) -> Mapping[str, str]:
     """The labels of `lang` ("zh" or "en"; anything else, e.g. an old digest's "", is en)."""
     return LABELS.get(lang, LABELS["en"])
+
+
+def plural(n: int, singular: str, many: str = "") -> str:
+    """`n` and an English noun agreeing: plural(1, "file") is "1 file", plural(2, "file")
+    "2 files", plural(2, "entry", "entries") "2 entries"."""
+    return f"{n} {singular if n == 1 else many or singular + 's'}"
 
 
 def count(n: int, noun: str, lang: str = "en") -> str:

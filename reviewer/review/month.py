@@ -135,6 +135,7 @@ def review_period(
         todos=todos,
         stats=stats,
         meta=meta,
+        lang=digests[-1].lang if digests else "",
     )
 
 
@@ -215,8 +216,8 @@ def _summary(label: str, stats: MonthStats, digests: list[Digest]) -> str:
     busiest = max(digests, key=lambda d: (d.stats.lines, d.week.start), default=None)
     parts = [
         f"{label}: {stats.days_journaled} of {stats.days_in_period} days journaled "
-        f"in {stats.entries} entries ({stats.words} words); the longest run was "
-        f"{stats.longest_streak} days."
+        f"in {stats.entries} entr{'y' if stats.entries == 1 else 'ies'} ({stats.words} words); "
+        f"the longest run was {stats.longest_streak} day{'' if stats.longest_streak == 1 else 's'}."
     ]
     if busiest is not None and busiest.stats.lines:
         parts.append(f"Fullest week: {busiest.week.iso} ({busiest.stats.lines} lines).")
