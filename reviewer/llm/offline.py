@@ -189,7 +189,12 @@ def _terms(line: str) -> list[tuple[str, str]]:
 
 def topics_of(entries: list[Entry], limit: int = 5) -> list[tuple[str, int]]:
     """Latin-script terms written on at least two days, by the number of days they appear on;
-    a two-word term found on as many days as its words replaces them."""
+    a two-word term found on as many days as its words replaces them.
+
+    Chinese words are not segmented: tried with jieba 0.42 on the fixture (2026-11), its
+    recurring words for W09 were mostly generic (最后, 结果, 方法, 问题, 表示; one real
+    topic, 画图) while loading its dictionary took 1 to 4 s per process, more than the whole
+    site build's budget. Not worth a dependency until a segmenter does measurably better."""
     days: Counter[str] = Counter()
     spelling: dict[str, Counter[str]] = {}
     for entry in entries:
