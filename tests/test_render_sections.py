@@ -190,3 +190,16 @@ def test_plain_text_keeps_strikethrough_and_counts_agree() -> None:
         assert "1 days" not in shown and "1 entries" not in shown
     assert count(1, "entry") == "1 entry" and count(2, "day") == "2 days"
     assert count(1, "day", "zh") == "1 天"
+
+
+@pytest.mark.parametrize(("lang", "title"), [("auto", "## 概要"), ("en", "## Summary")])
+def test_the_month_speaks_the_journal_language(lang: str, title: str) -> None:
+    from reviewer.render.render import render_month
+    from reviewer.review.month import review_period
+
+    journal = load_journal(FIXTURE)
+    digest = review_period(
+        journal, date(2020, 2, 1), date(2020, 2, 29), TODAY, OfflineBackend(), lang=lang
+    )
+    assert title in render_month(digest, "md")
+    assert ('lang="en"' in render_month(digest, "html")) == (lang == "en")

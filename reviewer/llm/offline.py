@@ -36,6 +36,7 @@ _CONTAINER = re.compile(r"[:：]\s*$")
 _WONDER = re.compile(r"[?？]")
 _UNFINISHED = re.compile(r"[,，、]\s*$")
 _TOKEN = re.compile(r"[\x21-\x7e]+")
+_COMMAND = re.compile(r"^\$ |^[A-Z_]{3,}=|(?:^|\s)--[a-z]|(?:[\w.-]+/){2,}[\w.-]+\.\w+")
 _STOP = frozenset(
     re.findall(
         r"\w+",
@@ -119,7 +120,7 @@ def _score(text: str, done: bool, top_level: bool, topics: list[str]) -> float:
         score -= 2
     elif _UNFINISHED.search(text):  # "随机sample 200个架构过predictor，": goes on below
         score -= 1
-    if _TOKEN.fullmatch(text):  # a file name or identifier, not a sentence
+    if _TOKEN.fullmatch(text) or _COMMAND.search(text):  # a file name or a shell command
         score -= 3
     if _WONDER.search(text):  # questions belong to the Questions section
         score -= 1

@@ -130,5 +130,6 @@ def render_month(digest: MonthDigest, fmt: str) -> str:
         asked=[q for q in digest.questions if not q.carried_over],
         carried=[q for q in digest.questions if q.carried_over],
         todos=_by_status(digest.todos),
-        count=count,
+        t=labels_for(digest.lang),
+        count=functools.partial(count, lang=digest.lang),
     )

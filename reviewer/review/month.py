@@ -82,13 +82,15 @@ def review_period(
     today: date,
     backend: Backend,
     ids: Mapping[str, str] | None = None,
+    lang: str = "auto",
 ) -> MonthDigest:
-    """The review of a month (or a term of months) from its weekly digests."""
+    """The review of a month (or a term of months) from its weekly digests; `lang` (zh|en|auto)
+    the language of its titles and labels."""
     ensure_usable(journal)
     if end < start:
         raise UsageError(f"the period ends ({end}) before it starts ({start})")
     weeks = weeks_overlapping(start, end)
-    digests = [review_week(journal, w, today, backend, ids) for w in weeks]
+    digests = [review_week(journal, w, today, backend, ids, lang) for w in weeks]
     inside = [e for e in journal.entries if e.start <= end and e.end >= start]
     all_days = journaled_days(journal.entries)
     days = {d for d in all_days if start <= d <= end}
