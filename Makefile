@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench goldens clean install-check interop
+.PHONY: install demo test lint bench goldens screenshots clean install-check interop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ goldens: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+# docs/*.png: the W09 email at 900 px (budget: 1,800 px tall) and the static site's index and
+# a week page at 1200 and 390 px, with their heights. Needs chromium and a CJK font
+# (Debian: apt-get install chromium fonts-noto-cjk); not part of `make test`.
+screenshots: $(STAMP)
+	$(BIN)/python bench/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -170,6 +170,7 @@ class Digest(_Model):
     # the digest says it, since the digest is the one place the user is sure to look.
     problems: list[str] = []
     recent_weeks: list[WeekStats] = []  # the weeks up to this one, for a small chart
+    lang: str = ""  # "zh" | "en": the language of its titles and labels ("" before 0.2: en)
 
 
 class PeriodInfo(_Model):
@@ -217,3 +218,4 @@ class MonthDigest(_Model):
     todos: list[Todo]
     stats: MonthStats
     meta: Meta
+    lang: str = ""  # "zh" | "en": its weeks' language ("" before 0.2: en)

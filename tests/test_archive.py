@@ -73,5 +73,5 @@ def test_the_archive_holds_what_was_mailed_even_when_sending_fails(
     assert f"archived 2020-W09 to {saved.with_suffix('')}.{{md,html,json}}" in result.stderr
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert data["week"]["iso"] == "2020-W09"
-    assert saved.with_suffix(".md").read_text(encoding="utf-8").startswith("# Week 2020-W09")
+    assert saved.with_suffix(".md").read_text(encoding="utf-8").startswith("# 2020-W09 周回顾")
     assert "<!DOCTYPE html>" in saved.with_suffix(".html").read_text(encoding="utf-8")

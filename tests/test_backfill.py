@@ -56,7 +56,9 @@ def test_weeks_between() -> None:
 
 def test_every_week_archived_within_the_bound(journal_text: str, tmp_path: Path) -> None:
     journal = parse_journal(journal_text, source="journal.md")
-    backend = SlowBackend()
+    # Slow enough that three are in flight while the calling thread extracts the next weeks'
+    # facts, even on a busy machine.
+    backend = SlowBackend(delay=0.2)
     results = backfill(journal, weeks_between(FIRST, LAST), TODAY, backend, tmp_path, concurrency=3)
     assert [r.status for r in results] == ["reviewed"] * 21
     assert backend.peak == 3 and backend.calls == 21

@@ -96,7 +96,7 @@ def test_degraded_run_exits_3_with_the_offline_digest(
     api.post("/chat/completions").mock(return_value=error(503))
     result = runner.invoke(app, WEEK)
     assert result.exit_code == 3
-    assert "## Summary\n\n7 of 7 days journaled" in result.stdout
+    assert "## 概要\n\n7 天中记了 7 天" in result.stdout  # the offline review, in Chinese
     assert "**degraded**: gpt-4o-mini at http://llm.test/v1: server error 503" in result.stdout
     assert "reviewer: degraded, offline review written:" in result.stderr
     assert "Traceback" not in result.output
@@ -150,7 +150,7 @@ def test_cache_stats_and_clear(runner: CliRunner, llm_env: None, api: respx.Mock
     text = runner.invoke(app, ["cache", "stats"]).stdout
     assert "entries (answers and token counts)" in text and "json_object" in text
     cleared = runner.invoke(app, ["cache", "clear"])
-    assert cleared.exit_code == 0 and "forgot 1 endpoint mode(s)" in cleared.stdout
+    assert cleared.exit_code == 0 and "forgot 1 endpoint mode\n" in cleared.stdout
     assert json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)["entries"] == 0
 
 

@@ -284,7 +284,7 @@ def test_cli_month_with_an_llm(llm_env: None, endpoint: Endpoint) -> None:
     assert month["summary"].startswith("二月：改 DSA 文章")
     assert month["meta"]["calls"] == 6 and month["meta"]["backend"] == "openai"
     markdown = CliRunner().invoke(app, MONTH).stdout
-    assert "## Summary\n\n二月：改 DSA 文章" in markdown
+    assert "## 概要\n\n二月：改 DSA 文章" in markdown  # a Chinese journal: Chinese titles
     assert "openai gpt-4o-mini, 0 calls" in markdown  # all from the cache
 
 
@@ -298,8 +298,8 @@ def test_cli_month_failure_exits_3_with_the_offline_month(
         result = CliRunner().invoke(app, MONTH)
     assert result.exit_code == 3
     assert "reviewer: degraded" in result.stderr and "2020-02 summary" in result.stderr
-    summary = offline.split("## Summary\n\n")[1].split("\n")[0]
-    assert f"## Summary\n\n{summary}\n" in result.stdout
+    summary = offline.split("## 概要\n\n")[1].split("\n")[0]
+    assert f"## 概要\n\n{summary}\n" in result.stdout
     assert "**degraded**: 2020-02 summary: gpt-4o-mini" in result.stdout
     assert "Traceback" not in result.output
 

@@ -526,7 +526,7 @@ def test_missing_mail_settings_are_named(_isolated: Path, monkeypatch: pytest.Mo
 def test_week_email_prints_the_digest_and_sends_it(server: Server) -> None:
     result = invoke("week", "2020-02-24", "--email", "--to", "other@example.org")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("# Week 2020-W09")
+    assert result.stdout.startswith("# 2020-W09 周回顾")
     assert [r for _, r, _ in server.handler.received] == [["other@example.org"]]
 
 

@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperArgument, TyperGroup
 
 from reviewer import __version__
 from reviewer.errors import EXIT_DEGRADED, ReviewerError
 
 if TYPE_CHECKING:
     from datetime import date
+
+    from typer import _click as click
 
     from reviewer.config import Settings
     from reviewer.facts.calendar import Week
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PROMPT_BUDGET",
+    "Commands",
     "ConfigOpt",
     "EncodingOpt",
     "ForceOpt",
@@ -59,7 +63,52 @@ __all__ = [
 
 log = logging.getLogger("reviewer")
 
+
+def _argument_type(self: TyperArgument, ctx: Any) -> str | None:
+    """An argument with a metavar (WEEK, MONTH) names itself; typer would append its Python
+    type to it in the help (`WEEK <str>`), which tells a user nothing."""
+    return None if self.metavar else _typer_argument_type(self, ctx)
+
+
+_typer_argument_type = TyperArgument.display_type_rich
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+
+
+def _first_paragraph(text: str) -> str:
+    """A command's help line: its docstring's first paragraph, whole, on one line."""
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
+class Commands(TyperGroup):
+    """The command group. Each command's line in `reviewer --help` is its docstring's first
+    paragraph in full (click cuts it to the terminal at a word, mid-sentence); `reviewer`
+    alone prints a short usage (the commands, not every option and variable) on stderr and
+    exits 2, as click does for a missing command."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and command.short_help is None and command.help:
+                command.short_help = _first_paragraph(command.help)
+        super().format_commands(ctx, formatter)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:
+            formatter = ctx.make_formatter()
+            self.format_usage(ctx, formatter)
+            self.format_commands(ctx, formatter)
+            formatter.write_paragraph()
+            formatter.write_text(
+                f"Try '{ctx.command_path} --help' for the options, "
+                f"'{ctx.command_path} COMMAND --help' for a command's."
+            )
+            typer.echo(formatter.getvalue().rstrip("\n"), err=True)
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=Commands,
     name="reviewer",
     help="Turn a daily Markdown research journal into a weekly review.\n\n"
     "Environment: REVIEWER_JOURNAL, REVIEWER_OFFLINE, OPENAI_API_KEY, OPENAI_BASE_URL, "
@@ -67,7 +116,6 @@ app = typer.Typer(
     "REVIEWER_SMTP_SECURITY, REVIEWER_SMTP_USER, REVIEWER_SMTP_PASSWORD, REVIEWER_MAIL_FROM, "
     "REVIEWER_MAIL_TO, REVIEWER_MAIL_SUBJECT, XDG_CONFIG_HOME, XDG_CACHE_HOME, "
     "XDG_DATA_HOME, XDG_STATE_HOME (see the README).",
-    no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     # Plain click help: rich's help renderer costs ~80 ms of imports on every --help.
@@ -97,6 +145,7 @@ JournalOpt = Annotated[
     typer.Option(
         "--journal",
         "-j",
+        metavar="PATH",
         help="Journal file or folder of daily notes [env: REVIEWER_JOURNAL].",
         show_default=False,
     ),
@@ -105,19 +154,30 @@ ConfigOpt = Annotated[
     Path | None,
     typer.Option(
         "--config",
+        metavar="PATH",
         help="Config file [default: $XDG_CONFIG_HOME/reviewer/config.toml].",
         show_default=False,
     ),
 ]
 EncodingOpt = Annotated[
     str | None,
-    typer.Option(help="Force the journal's encoding (e.g. gbk); detected by default."),
+    typer.Option(
+        metavar="NAME",
+        help="Force the journal's encoding (e.g. gbk); detected by default.",
+        show_default=False,
+    ),
 ]
-VerboseOpt = Annotated[int, typer.Option("--verbose", "-v", count=True, help="Log to stderr.")]
+VerboseOpt = Annotated[
+    int,
+    typer.Option(
+        "--verbose", "-v", count=True, help="Log to stderr (-vv: debug).", show_default=False
+    ),
+]
 ToOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--to",
+        metavar="EMAIL",
         help="Send to this address instead of REVIEWER_MAIL_TO (repeat, or separate with commas).",
         show_default=False,
     ),
@@ -129,7 +189,14 @@ ForceOpt = Annotated[
     ),
 ]
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="Write to a file instead of stdout.",
+        show_default=False,
+    ),
 ]
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
@@ -193,7 +260,11 @@ def read_journal(
         shown = ", ".join(skipped[:5]) + (
             f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
         )
-        typer.echo(f"reviewer: note: skipped {len(skipped)} file(s) in {path}: {shown}", err=True)
+        from reviewer.render.labels import plural
+
+        typer.echo(
+            f"reviewer: note: skipped {plural(len(skipped), 'file')} in {path}: {shown}", err=True
+        )
     if strict:
         from reviewer.review.week import ensure_usable
 
@@ -291,14 +362,19 @@ def preview_text(data: dict[str, Any], fmt: Format) -> str:
 
 
 def review_and_keep_ids(
-    settings: Settings, loaded: Journal, week: Week, today: date, backend: Backend
+    settings: Settings,
+    loaded: Journal,
+    week: Week,
+    today: date,
+    backend: Backend,
+    lang: str = "auto",
 ) -> Digest:
     """The week's digest, with question ids from the stored ledger, which is then updated."""
     from reviewer.review.week import ledger, review_week
     from reviewer.state import load_ids, save_ids
 
     stored = load_ids(settings.state_dir, loaded.source, "questions")
-    digest = review_week(loaded, week, today, backend, stored)
+    digest = review_week(loaded, week, today, backend, stored, lang)
     save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     return digest
 

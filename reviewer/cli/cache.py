@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 
-from reviewer.cli.app import ConfigOpt, app, handles_errors, load_config
+from reviewer.cli.app import Commands, ConfigOpt, app, handles_errors, load_config
+from reviewer.render.labels import plural
 
-cache_app = typer.Typer(
-    help="The LLM response cache in $XDG_CACHE_HOME/reviewer.", no_args_is_help=True
-)
+cache_app = typer.Typer(cls=Commands, help="The LLM response cache in $XDG_CACHE_HOME/reviewer.")
 app.add_typer(cache_app, name="cache")
 
 
@@ -33,7 +32,8 @@ def cache_stats(
         typer.echo(json.dumps(stats, indent=2))
         return
     typer.echo(
-        f"{stats['path']}: {stats['entries']} entries (answers and token counts), "
+        f"{stats['path']}: {plural(stats['entries'], 'entry', 'entries')} "
+        "(answers and token counts), "
         f"{stats['bytes']} bytes"
     )
     for endpoint, mode in stats["endpoints"].items():
@@ -51,4 +51,6 @@ def cache_clear(config: ConfigOpt = None) -> None:
     removed = cache.clear()
     cache.close()
     forgotten = EndpointModes(settings.cache_dir).forget()
-    typer.echo(f"removed {removed} cached answer(s); forgot {forgotten} endpoint mode(s)")
+    typer.echo(
+        f"removed {plural(removed, 'cached answer')}; forgot {plural(forgotten, 'endpoint mode')}"
+    )

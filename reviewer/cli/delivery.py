@@ -155,6 +155,7 @@ def cron(
         str | None,
         typer.Option(
             "--tz",
+            metavar="ZONE",
             help="Time zone of 'Sunday 20:00' and of the week (IANA name) [env: REVIEWER_TZ].",
             show_default=False,
         ),

@@ -62,10 +62,13 @@ def check(
             typer.echo(
                 f"{d.source or loaded.source}:{d.line}: {d.severity}: {d.message} [{d.code}]"
             )
+        from reviewer.render.labels import plural
+
         errors = sum(d.severity == "error" for d in found)
         typer.echo(
-            f"{loaded.source or journal}: {len(loaded.entries)} entries, "
-            f"{loaded.line_count} lines, {errors} error(s), {len(found) - errors} warning(s)",
+            f"{loaded.source or journal}: {plural(len(loaded.entries), 'entry', 'entries')}, "
+            f"{plural(loaded.line_count, 'line')}, {plural(errors, 'error')}, "
+            f"{plural(len(found) - errors, 'warning')}",
             err=True,
         )
     raise typer.Exit(EXIT_LINT if loaded.errors else EXIT_OK)
@@ -110,7 +113,9 @@ def entries(
 
 SinceOpt = Annotated[
     str | None,
-    typer.Option("--since", help="Only from this date on (YYYY-MM-DD).", show_default=False),
+    typer.Option(
+        "--since", metavar="DATE", help="Only from this date on (YYYY-MM-DD).", show_default=False
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from reviewer.render.labels import plural
 from reviewer.review.backfill import WeekResult
 
 if TYPE_CHECKING:
@@ -101,8 +102,9 @@ def summary_table(results: list[WeekResult], archive: Path, fmt: str) -> str:
             for r in results
         ),
         "",
-        f"{totals['weeks']} weeks: {totals['reviewed']} reviewed, {totals['skipped']} skipped "
-        f"(archived, unchanged); {totals['calls']} calls, {totals['cache_hits']} cache hits, "
+        f"{plural(totals['weeks'], 'week')}: {totals['reviewed']} reviewed, "
+        f"{totals['skipped']} skipped (archived, unchanged); {plural(totals['calls'], 'call')}, "
+        f"{plural(totals['cache_hits'], 'cache hit')}, "
         f"{totals['prompt_tokens']}+{totals['completion_tokens']} tokens; "
         f"{len(degraded)} degraded" + (f" ({', '.join(degraded)})" if degraded else ""),
         f"archive: {archive}",

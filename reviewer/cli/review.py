@@ -41,9 +41,21 @@ if TYPE_CHECKING:
     from reviewer.journal.parse import Journal
 
 
-ModelOpt = Annotated[str, typer.Option("--model", "-m", help="LLM model (env: REVIEWER_MODEL).")]
+ModelOpt = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        metavar="NAME",
+        help="LLM model [env: REVIEWER_MODEL].",
+        show_default=False,
+    ),
+]
 LangOpt = Annotated[
-    Lang, typer.Option("--lang", help="Language of the LLM's prose; auto follows the journal.")
+    Lang,
+    typer.Option(
+        "--lang", help="Language of the review (titles, labels, prose); auto follows the journal."
+    ),
 ]
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask the LLM again instead of reading the cache.")
@@ -85,6 +97,7 @@ def week(
         int,
         typer.Option(
             "--max-prompt-tokens",
+            metavar="N",
             min=500,
             help="Token budget of one request; a longer week is summarized day by day first.",
         ),
@@ -114,7 +127,7 @@ def week(
         emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh, max_prompt_tokens)
-    digest = review_and_keep_ids(settings, loaded, chosen, today, backend)
+    digest = review_and_keep_ids(settings, loaded, chosen, today, backend, lang.value)
     emit(render(digest, fmt.value), output)
     if email:
         from reviewer.cli.delivery import deliver_digest
@@ -164,11 +177,15 @@ def month(
     ] = "last",
     start: Annotated[
         str | None,
-        typer.Option("--from", help="First month of a term (YYYY-MM).", show_default=False),
+        typer.Option(
+            "--from", metavar="MONTH", help="First month of a term (YYYY-MM).", show_default=False
+        ),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", help="Last month of a term (YYYY-MM).", show_default=False),
+        typer.Option(
+            "--to", metavar="MONTH", help="Last month of a term (YYYY-MM).", show_default=False
+        ),
     ] = None,
     journal: JournalOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
@@ -214,7 +231,7 @@ def month(
         emit(preview_text(month_preview(loaded, first, last, today, dry, stored), fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh)
-    digest = review_period(loaded, first, last, today, backend, stored)
+    digest = review_period(loaded, first, last, today, backend, stored, lang.value)
     emit(render_month(digest, fmt.value), output)
     exit_if_degraded(digest)
 
@@ -222,17 +239,29 @@ def month(
 @app.command()
 @handles_errors
 def weeks(
-    start: Annotated[str, typer.Option("--from", help="A date in the first week (YYYY-MM-DD).")],
+    start: Annotated[
+        str,
+        typer.Option("--from", metavar="DATE", help="A date in the first week (YYYY-MM-DD)."),
+    ],
     end: Annotated[
         str | None,
         typer.Option(
             "--to",
+            metavar="DATE",
             help="A date in the last week [default: the week of the last entry].",
             show_default=False,
         ),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", min=1, max=32, help="Weeks summarized at once.")
+        int,
+        typer.Option(
+            "--concurrency",
+            "-c",
+            metavar="N",
+            min=1,
+            max=32,
+            help="Weeks summarized at once (1 to 32).",
+        ),
     ] = 4,
     force: Annotated[
         bool, typer.Option("--force", help="Review weeks already archived and unchanged too.")

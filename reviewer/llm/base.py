@@ -34,6 +34,7 @@ class WeekFacts:
     stale_todos: list[Todo]  # open longest: since earlier weeks, not mentioned this week
     days_journaled: int
     streak_days: int
+    lang: str = "en"  # the digest's language ("zh" | "en"): the journal's, or --lang
 
 
 @dataclass(frozen=True, slots=True)

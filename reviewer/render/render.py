@@ -6,20 +6,24 @@ and LLM text are untrusted. Jinja2 is imported here and only here, when a digest
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import cache
 from typing import TYPE_CHECKING
 
 from reviewer.models import Digest, MonthDigest, Todo, WeekStats
+from reviewer.render.labels import count, labels_for
+from reviewer.render.sections import BUDGETS, Budgets, circled, ref_list, sections
 
 if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
 
-__all__ = ["FORMATS", "render", "render_month"]
+__all__ = ["FORMATS", "environment", "render", "render_month"]
 
 FORMATS = ("md", "html", "text", "json")
-_EMPHASIS = re.compile(r"(\*\*|__|~~|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
+# Strike-through stays in plain text (`~~…~~`): a struck line dropped its meaning with its marks.
+_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
 # Inline Markdown the journal uses, applied to already-escaped text (so `&lt;` etc. are inert).
 _CODE = re.compile(r"`+([^`]+?)`+")
 _BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
@@ -69,6 +73,11 @@ def _inline_html(text: str) -> Markup:
     return Markup(html)
 
 
+def environment() -> jinja2.Environment:
+    """The digest templates' environment (HTML autoescaped), shared with the static site."""
+    return _environment()
+
+
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2
@@ -85,23 +94,22 @@ def _environment() -> jinja2.Environment:
     env.filters["inline"] = _inline_html
     env.filters["dates"] = lambda days: ", ".join(str(d) for d in days)
     env.filters["spark"] = spark
+    env.filters["circled"] = circled
+    env.filters["refs"] = ref_list
     return env
 
 
-def render(digest: Digest, fmt: str) -> str:
-    """The digest in `fmt` (one of FORMATS)."""
+def render(digest: Digest, fmt: str, budgets: Budgets = BUDGETS) -> str:
+    """The digest in `fmt` (one of FORMATS); md, html and text show each section within
+    `budgets` (the JSON holds everything)."""
     if fmt == "json":
         return digest.model_dump_json(indent=2) + "\n"
     template = _environment().get_template(f"week.{fmt}.j2")
-    questions = [q for q in digest.questions if not q.carried_over]
-    carried = [q for q in digest.questions if q.carried_over]
     return template.render(
         d=digest,
-        questions=questions,
-        carried=carried[::-1][:10],
-        carried_more=max(0, len(carried) - 10),
-        todos=_by_status([t for t in digest.todos if not t.carried_over]),
-        stale=[t for t in digest.todos if t.carried_over],
+        s=sections(digest, budgets),
+        t=labels_for(digest.lang),
+        count=functools.partial(count, lang=digest.lang),
     )
 
 
@@ -122,4 +130,6 @@ def render_month(digest: MonthDigest, fmt: str) -> str:
         asked=[q for q in digest.questions if not q.carried_over],
         carried=[q for q in digest.questions if q.carried_over],
         todos=_by_status(digest.todos),
+        t=labels_for(digest.lang),
+        count=functools.partial(count, lang=digest.lang),
     )

@@ -82,13 +82,15 @@ def review_period(
     today: date,
     backend: Backend,
     ids: Mapping[str, str] | None = None,
+    lang: str = "auto",
 ) -> MonthDigest:
-    """The review of a month (or a term of months) from its weekly digests."""
+    """The review of a month (or a term of months) from its weekly digests; `lang` (zh|en|auto)
+    the language of its titles and labels."""
     ensure_usable(journal)
     if end < start:
         raise UsageError(f"the period ends ({end}) before it starts ({start})")
     weeks = weeks_overlapping(start, end)
-    digests = [review_week(journal, w, today, backend, ids) for w in weeks]
+    digests = [review_week(journal, w, today, backend, ids, lang) for w in weeks]
     inside = [e for e in journal.entries if e.start <= end and e.end >= start]
     all_days = journaled_days(journal.entries)
     days = {d for d in all_days if start <= d <= end}
@@ -135,6 +137,7 @@ def review_period(
         todos=todos,
         stats=stats,
         meta=meta,
+        lang=digests[-1].lang if digests else "",
     )
 
 
@@ -215,8 +218,8 @@ def _summary(label: str, stats: MonthStats, digests: list[Digest]) -> str:
     busiest = max(digests, key=lambda d: (d.stats.lines, d.week.start), default=None)
     parts = [
         f"{label}: {stats.days_journaled} of {stats.days_in_period} days journaled "
-        f"in {stats.entries} entries ({stats.words} words); the longest run was "
-        f"{stats.longest_streak} days."
+        f"in {stats.entries} entr{'y' if stats.entries == 1 else 'ies'} ({stats.words} words); "
+        f"the longest run was {stats.longest_streak} day{'' if stats.longest_streak == 1 else 's'}."
     ]
     if busiest is not None and busiest.stats.lines:
         parts.append(f"Fullest week: {busiest.week.iso} ({busiest.stats.lines} lines).")

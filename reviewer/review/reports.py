@@ -82,10 +82,15 @@ def week_chart(stats: JournalStats, last: int | None = None) -> list[str]:
     for w in weeks:
         bar = "█" * w.days + "·" * (7 - w.days)
         level = _BLOCKS[round(w.words / top * (len(_BLOCKS) - 1))]
+        entries = "entry  " if w.entries == 1 else "entries"
         rows.append(
-            f"{w.iso}  {bar}  {w.days}/7  {w.entries:>2} entries  {w.words:>6} words {level}"
+            f"{w.iso}  {bar}  {w.days}/7  {w.entries:>2} {entries}  {w.words:>6} words {level}"
         )
     return rows
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def render_stats(stats: JournalStats, fmt: str) -> str:
@@ -97,19 +102,20 @@ def render_stats(stats: JournalStats, fmt: str) -> str:
         + (f" ({stats.first_day} to {stats.last_day})" if stats.first_day else ""),
         f"entries          {stats.entries}",
         f"words            {stats.words}",
-        f"longest streak   {stats.longest_streak} days"
+        f"longest streak   {_days(stats.longest_streak)}"
         + (
             f" ({stats.longest_streak_from} to {stats.longest_streak_to})"
             if stats.longest_streak_from
             else ""
         ),
-        f"current streak   {stats.current_streak} days",
+        f"current streak   {_days(stats.current_streak)}",
     ]
     if stats.gaps:
         lines += ["", "longest silences"]
         for gap in stats.gaps:
             note = " (ongoing)" if gap.ongoing else ""
-            lines.append(f"{gap.days:>5} days  {gap.start} to {gap.end}{note}")
+            unit = "day " if gap.days == 1 else "days"
+            lines.append(f"{gap.days:>5} {unit}  {gap.start} to {gap.end}{note}")
     if stats.weeks:
         lines += ["", "weeks"]
         lines += week_chart(stats)

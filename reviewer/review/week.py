@@ -22,6 +22,7 @@ from reviewer.facts.stats import journal_stats
 from reviewer.facts.tracking import Tracked, ids_by_mention, reconcile, track_questions, track_todos
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
+from reviewer.llm.prompts import detect_lang
 from reviewer.models import (
     Digest,
     EntryRef,
@@ -36,6 +37,7 @@ from reviewer.models import (
 __all__ = [
     "build_digest",
     "ensure_usable",
+    "journal_lang",
     "journal_problems",
     "last_entry_before",
     "ledger",
@@ -139,10 +141,32 @@ def open_longest(journal: Journal, week: Week, limit: int = 5) -> list[Todo]:
     ]
 
 
+def journal_lang(journal: Journal, week: Week, sample: int = 20_000) -> str:
+    """The journal's language as of the week: "zh" or "en", from its latest writing up to the
+    week's end (about `sample` characters: the journal's, not one week's, so that an
+    English-heavy week keeps the digest's language; bounded, so that a 30-year journal costs
+    no more than a short one)."""
+    lines: list[str] = []
+    size = 0
+    for entry in sorted(
+        (e for e in journal.entries if e.start <= week.end), key=lambda e: e.start, reverse=True
+    ):
+        lines.extend(entry.body)
+        size += sum(len(line) for line in entry.body)
+        if size >= sample:
+            break
+    return detect_lang(lines)
+
+
 def week_facts(
-    journal: Journal, week: Week, today: date, ids: Mapping[str, str] | None = None
+    journal: Journal,
+    week: Week,
+    today: date,
+    ids: Mapping[str, str] | None = None,
+    lang: str = "auto",
 ) -> WeekFacts:
-    """Everything code can tell about the week."""
+    """Everything code can tell about the week; `lang` (zh|en|auto) is the digest's language,
+    auto following the journal."""
     entries = entries_in(journal.entries, week)
     days = journaled_days(journal.entries)
     carried, question_ids = question_ledger(journal, week, ids)
@@ -165,6 +189,7 @@ def week_facts(
         stale_todos=open_longest(journal, week),
         days_journaled=sum(1 for d in week.days if d in days),
         streak_days=streak_ending(days, min(week.end, today)),
+        lang=journal_lang(journal, week) if lang not in {"zh", "en"} else lang,
     )
 
 
@@ -174,11 +199,12 @@ def review_week(
     today: date,
     backend: Backend,
     ids: Mapping[str, str] | None = None,
+    lang: str = "auto",
 ) -> Digest:
     """The week review of `journal` for `week`, written by `backend`; `ids` is the stored
-    question ledger, so that questions keep their ids across edits."""
+    question ledger, so that questions keep their ids across edits; `lang` the digest's."""
     ensure_usable(journal)
-    facts = week_facts(journal, week, today, ids)
+    facts = week_facts(journal, week, today, ids, lang)
     return build_digest(journal, facts, backend.summarize(facts))
 
 
@@ -239,6 +265,7 @@ def build_digest(journal: Journal, facts: WeekFacts, summary: Summary) -> Digest
         warnings=warnings,
         problems=journal_problems(journal),
         recent_weeks=recent_weeks(journal, week),
+        lang=facts.lang,
     )
 
 
