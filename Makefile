@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench goldens clean
+.PHONY: install demo test lint bench eval goldens clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ test: lint
 goldens: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-goldens
 
-bench: $(STAMP)
+# Precision and recall of the extraction on the labelled corpus in tests/eval/.
+eval: $(STAMP)
+	$(BIN)/python -m tests.eval.score
+
+bench: eval
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:

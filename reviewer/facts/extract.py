@@ -295,3 +295,8 @@ def undated_todos(sections: Iterable[Section]) -> list[Todo]:
                     )
                 )
     return todos
+
+
+def undated_questions(sections: Iterable[Section]) -> list[Question]:
+    """Questions listed in undated sections: none yet."""
+    return []
