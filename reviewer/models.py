@@ -69,7 +69,7 @@ class Highlight(_Model):
 
 class Question(_Model):
     text: str
-    date: date  # when it was first asked
+    date: date | None  # when it was first asked (None: in an undated list)
     status: QuestionStatus
     carried_over: bool = False
     age_days: int = 0  # days from the question's date to the end of the reviewed week

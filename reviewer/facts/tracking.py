@@ -106,8 +106,11 @@ class _Index:
         grams = _grams(key)
         while len(self.grams) <= index:
             self.grams.append(frozenset())
+        # Post only the item's new bigrams: a gram posted twice would count twice in `find`'s
+        # overlap and merge unrelated items that share a word ("ablation").
+        fresh = grams - self.grams[index]
         self.grams[index] = self.grams[index] | grams
-        for gram in grams:
+        for gram in fresh:
             self.postings.setdefault(gram, []).append(index)
 
 
@@ -180,7 +183,7 @@ def track_questions(questions: Iterable[Question], as_of: date | None = None) ->
     mentions = (
         _Mention(q.text, q.date, q.status, q.line, q.source, answer=q.answer, kind=q.kind)
         for q in questions
-        if as_of is None or q.date <= as_of
+        if as_of is None or (q.date is not None and q.date <= as_of)
     )
     return _track(mentions, "q", frozenset({"answered"}))
 

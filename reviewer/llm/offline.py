@@ -191,6 +191,10 @@ def next_items(facts: WeekFacts) -> list[NextItem]:
     for question in facts.questions + facts.carried[::-1][:3]:
         if question.status == "open":
             picked.append(
-                NextItem(text=_truncate(question.text), dates=[question.date], kind="question")
+                NextItem(
+                    text=_truncate(question.text),
+                    dates=[question.date] if question.date else [],
+                    kind="question",
+                )
             )
     return picked[:_NEXT_LIMIT]

@@ -129,7 +129,7 @@ def week_facts(
     questions = [
         q.model_copy(
             update={
-                "age_days": (week.end - q.date).days,
+                "age_days": (week.end - q.date).days if q.date else 0,
                 "id": question_ids.get((q.source, q.line), ""),
             }
         )
