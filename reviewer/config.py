@@ -35,6 +35,7 @@ KEYS: dict[str, str] = {
     "mail.from": "REVIEWER_MAIL_FROM",
     "mail.to": "REVIEWER_MAIL_TO",
     "mail.subject": "REVIEWER_MAIL_SUBJECT",
+    "questions.dormant_weeks": "REVIEWER_DORMANT_WEEKS",
 }
 DEFAULT_MODEL = "gpt-4o-mini"
 _TRUE = {"1", "true", "yes", "on"}
@@ -78,6 +79,7 @@ class Settings:
     cache_dir: Path = Path()
     data_dir: Path = Path()
     state_dir: Path = Path()
+    dormant_weeks: int = 8  # an ask untouched this long leaves the weekly carry-over
 
     @property
     def llm_configured(self) -> bool:
@@ -180,6 +182,12 @@ def load_settings(
         raise ConfigError(
             f"REVIEWER_SMTP_SECURITY / smtp.security: '{security}' is not none, starttls or ssl"
         )
+    dormant_text = text("questions.dormant_weeks", "8") or "8"
+    if not dormant_text.isdigit() or int(dormant_text) < 1:
+        raise ConfigError(
+            f"REVIEWER_DORMANT_WEEKS / questions.dormant_weeks: '{dormant_text}' is not a "
+            "number of weeks (1 or more)"
+        )
     journal = text("journal")
     recipients = values.get("mail.to", "")
     if isinstance(recipients, list):
@@ -206,6 +214,7 @@ def load_settings(
         cache_dir=app_dir("cache", env),
         data_dir=app_dir("data", env),
         state_dir=app_dir("state", env),
+        dormant_weeks=int(dormant_text),
     )
     _zone(settings.timezone)  # fail early on a bad time zone
     return settings

@@ -213,4 +213,8 @@ class MonthDigest(_Model):
     reflections: list[Reflection]
     todos: list[Todo]
     stats: MonthStats
+    # Asks untouched for the dormancy period (not carried in the weeks), oldest first.
+    dormant: list[Question] = []
+    # The undated self-reflection section (`## 🤔自省🤔`): standing resolutions.
+    standing_reflections: list[Reflection] = []
     meta: Meta

@@ -284,7 +284,7 @@ def review_and_keep_ids(
     from reviewer.state import load_ids, save_ids
 
     stored = load_ids(settings.state_dir, loaded.source, "questions")
-    digest = review_week(loaded, week, today, backend, stored)
+    digest = review_week(loaded, week, today, backend, stored, settings.dormant_weeks)
     save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     return digest
 

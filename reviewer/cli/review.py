@@ -212,7 +212,7 @@ def month(
         emit(preview_text(month_preview(loaded, first, last, today, dry, stored), fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh)
-    digest = review_period(loaded, first, last, today, backend, stored)
+    digest = review_period(loaded, first, last, today, backend, stored, settings.dormant_weeks)
     emit(render_month(digest, fmt.value), output)
     exit_if_degraded(digest)
 

@@ -194,6 +194,8 @@ def _question(
             if _INLINE_QUESTION.search(span):
                 answered = True
     body = clean(text.replace("~~", ""))
+    if _Q_PREFIX.match(item.text):
+        body = body.rstrip(":：")  # "Q: 数据保留多久：" asks without a question mark
     if not _is_content(body):
         return None
     return Question(
@@ -212,15 +214,19 @@ def _question(
 def extract_questions(entries: Iterable[Entry]) -> list[Question]:
     """Questions asked in the entries, in file order: the question sections' items and inline
     questions (?, 问一下, 请教, 需不需要, 是不是 ...), answered or open."""
+    return [question for entry in entries for question in _entry_questions(entry)]
+
+
+@lru_cache(maxsize=8192)
+def _entry_questions(entry: Entry) -> tuple[Question, ...]:
     questions: list[Question] = []
-    for entry in entries:
-        found, picked, answers = _outline(entry)
-        for index, in_section in sorted(picked.items()):
-            reply = found[answers[index]] if index in answers else None
-            question = _question(found[index], entry, in_section, reply)
-            if question is not None:
-                questions.append(question)
-    return questions
+    found, picked, answers = _outline(entry)
+    for index, in_section in sorted(picked.items()):
+        reply = found[answers[index]] if index in answers else None
+        question = _question(found[index], entry, in_section, reply)
+        if question is not None:
+            questions.append(question)
+    return tuple(questions)
 
 
 def _reflection_kind(text: str) -> str | None:
@@ -435,23 +441,28 @@ def _lists(found: list[Item]) -> list[list[int]]:
 
 def extract_todos(entries: Iterable[Entry]) -> list[Todo]:
     """TODOs with their status: done (👌, ~~…~~, [DONE]), delayed ([DELAY]), dropped, open."""
+    return [todo for entry in entries for todo in _entry_todos(entry)]
+
+
+@lru_cache(maxsize=8192)
+def _entry_todos(entry: Entry) -> tuple[Todo, ...]:
+    """One entry's TODOs, computed once: every week's review reads the weeks before it."""
     todos: list[Todo] = []
-    for entry in entries:
-        found, picked, _ = _outline(entry)
-        questions = set(picked)
-        for index, status in sorted(_todo_indices(found, questions).items()):
-            text = _todo_text(found[index].text)
-            if _is_content(text):
-                todos.append(
-                    Todo(
-                        text=text,
-                        date=entry.start,
-                        status=status,  # type: ignore[arg-type]
-                        line=found[index].line,
-                        source=entry.source,
-                    )
+    found, picked, _ = _outline(entry)
+    questions = set(picked)
+    for index, status in sorted(_todo_indices(found, questions).items()):
+        text = _todo_text(found[index].text)
+        if _is_content(text):
+            todos.append(
+                Todo(
+                    text=text,
+                    date=entry.start,
+                    status=status,  # type: ignore[arg-type]
+                    line=found[index].line,
+                    source=entry.source,
                 )
-    return todos
+            )
+    return tuple(todos)
 
 
 def undated_todos(sections: Iterable[Section]) -> list[Todo]:
