@@ -379,7 +379,7 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             for member in section_members(found, i):
                 if member not in questions and not _TODO_SECTION.search(clean(found[member].text)):
                     _pick_unticked(found, member, questions, marked, picked)
-    # A list whose items are mostly ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
+    # A list with a third or more ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
     # items are open. A list that marks open items too (`[ ]`, `TODO:`) marks every TODO, so
     # its unmarked lines are narrative.
     for members in _lists(found):
@@ -388,16 +388,17 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             OPEN_BOX.match(found[m].text)
             or TODO_PREFIX.match(found[m].text)
             or _TICKED_BOX.match(found[m].text)
+            or DONE_PREFIX.match(found[m].text)
             for m in members
         )
-        if marks_open or not ticked or 2 * len(ticked) < len(members):
-            continue
-        if len(ticked) < 2 and len(members) > 2:
+        if marks_open or not ticked or 3 * len(ticked) < len(members):
             continue
         for member in members:
             text = found[member].text
             if member in questions or len(clean(plain(text))) < 4 or is_label(text):
                 continue
+            if _reflection_kind(text) is not None:
+                continue  # a lesson among the tasks is still a lesson
             _pick_unticked(found, member, questions, marked, picked)
     return picked
 

@@ -191,12 +191,16 @@ def score_journal(labels: Labels, scores: dict[str, Score], where: str) -> None:
     scores["reflections"].add(keep("R", found_r), keep("R", gold_r), where)
 
 
+def _is_fixture(folder: Path) -> bool:
+    return folder.name.startswith("fixture")
+
+
 def evaluate(root: Path = HERE) -> tuple[dict[str, Score], dict[str, Score]]:
     """Scores over the corpus and over the labelled weeks of the fixture."""
     corpus = {kind: Score() for kind in KINDS}
     fixture = {kind: Score() for kind in KINDS}
     for folder in sorted(p for p in root.iterdir() if (p / "labels.txt").exists()):
-        target = fixture if folder.name.startswith("fixture") else corpus
+        target = fixture if _is_fixture(folder) else corpus
         score_journal(read_labels(folder), target, folder.name)
     return corpus, fixture
 
@@ -213,10 +217,12 @@ def _table(title: str, scores: dict[str, Score]) -> list[str]:
 def main(argv: list[str]) -> int:
     """Print the tables (and with -v, every miss); exit 0."""
     corpus, fixture = evaluate()
-    journals = sum(1 for p in HERE.iterdir() if (p / "labels.txt").exists())
-    print(f"Extraction on {journals - 1} corpus journals and the fixture's labelled weeks")
+    folders = [p for p in HERE.iterdir() if (p / "labels.txt").exists()]
+    weeks = sorted(p.name.removeprefix("fixture_").upper() for p in folders if _is_fixture(p))
+    journals = len(folders) - len(weeks)
+    print(f"Extraction on {journals} corpus journals and the fixture's labelled weeks")
     print("\n".join(_table("corpus", corpus)))
-    print("\n".join(_table("fixture (W09)", fixture)))
+    print("\n".join(_table(f"fixture ({', '.join(weeks)})", fixture)))
     if "-v" in argv:
         for kind, scores in (("corpus", corpus), ("fixture", fixture)):
             for name, s in scores.items():
