@@ -207,3 +207,16 @@ def test_questions_kind_column_kind_filter_and_dormant(
         "No questions match"
         in runner.invoke(app, ["questions", "--journal", str(path), "--dormant"]).stdout
     )
+
+
+def test_dormancy_setting_from_file_and_environment(tmp_path: Path) -> None:
+    from reviewer.config import load_settings
+    from reviewer.errors import ConfigError
+
+    config = tmp_path / "config.toml"
+    config.write_text("[questions]\ndormant_weeks = 4\n", encoding="utf-8")
+    assert load_settings({}, config).dormant_weeks == 4
+    assert load_settings({"REVIEWER_DORMANT_WEEKS": "12"}, config).dormant_weeks == 12
+    assert load_settings({"XDG_CONFIG_HOME": str(tmp_path / "none")}).dormant_weeks == 8
+    with pytest.raises(ConfigError, match="REVIEWER_DORMANT_WEEKS"):
+        load_settings({"REVIEWER_DORMANT_WEEKS": "soon"}, config)
