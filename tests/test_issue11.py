@@ -220,3 +220,16 @@ def test_dormancy_setting_from_file_and_environment(tmp_path: Path) -> None:
     assert load_settings({"XDG_CONFIG_HOME": str(tmp_path / "none")}).dormant_weeks == 8
     with pytest.raises(ConfigError, match="REVIEWER_DORMANT_WEEKS"):
         load_settings({"REVIEWER_DORMANT_WEEKS": "soon"}, config)
+
+
+def test_logseq_and_org_task_keywords_are_todos() -> None:
+    body = (
+        "- TODO order the book\n- LATER write a summary\n- DONE set up the notes page\n"
+        "- CANCELED the second session\n- Done with chapter 1, on to chapter 2.\n"
+    )
+    assert _todos(body) == [
+        ("order the book", "open"),
+        ("write a summary", "open"),
+        ("set up the notes page", "done"),
+        ("CANCELED the second session", "dropped"),
+    ]

@@ -41,7 +41,7 @@ __all__ = [
     "undated_todos",
 ]
 
-_DROP_MARK = re.compile(r"\[DROP(?:PED)?\]|搁置|不做了|放弃了", re.IGNORECASE)
+_DROP_MARK = re.compile(r"\[DROP(?:PED)?\]|搁置|不做了|放弃了|^CANCELL?ED\s")
 # An item a TODO list leaves unticked but that says it is finished ("文字调整做了").
 _DONE_WORDS = re.compile(r"(?:做了|做完了|完成了|搞定了|改好了|更新了|解决了)[\s。.!！]*$")
 _QUESTION_SECTION = re.compile(

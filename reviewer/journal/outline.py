@@ -37,8 +37,9 @@ _URL = re.compile(r"https?://\S+")
 DONE_MARK = re.compile(r"[（(]\s*👌\s*[)）]|👌|\[DONE\]|\[x\]|[（(]tick[)）]", re.IGNORECASE)
 DELAY_MARK = re.compile(r"\[DELAY(?:ED)?\]", re.IGNORECASE)
 OPEN_BOX = re.compile(r"^\[ ?\]\s*[-:：]?\s*")
-TODO_PREFIX = re.compile(r"^(?:TODO|todo|Todo)\s*[:：]\s*")
-DONE_PREFIX = re.compile(r"^(?:DONE|Done)\s*[:：]\s*")
+# `TODO: x`, and the task keywords of Logseq and org-mode (`TODO x`, `LATER x`, `NOW x`).
+TODO_PREFIX = re.compile(r"^(?:(?:TODO|todo|Todo)\s*[:：]\s*|(?:TODO|LATER|NOW|DOING|WAITING)\s+)")
+DONE_PREFIX = re.compile(r"^(?:(?:DONE|Done)\s*[:：]\s*|DONE\s+)")
 _WHOLE_STRIKE = re.compile(r"^~~(.+?)~~[\s.。,，;；]*$")
 
 # "1. ", "2) ", "3、", "1.1 " written inside a bullet's text: list numbering, not content.
