@@ -96,3 +96,11 @@ def test_range_end_slips_are_repaired_with_a_warning(heading: str, end: date, sl
     assert entry.end == end and entry.repaired
     (warning,) = journal.diagnostics
     assert warning.code == "range-repaired" and slip in warning.message
+
+
+def test_a_link_named_by_a_date_is_no_jrnl_heading() -> None:
+    journal = parse_journal(
+        "## 2026-11-23\n[2026-11-20](notes/2026-11-20.md)\n[2026-11-21]: x.md\n"
+    )
+    (entry,) = journal.entries
+    assert len(entry.body) == 2

@@ -43,7 +43,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
 _BOLD_DATE = re.compile(r"^(\*\*|__)(?P<date>[^*_]{6,40}?)\1(?P<rest>[^*]*?)[ \t\u3000]*$")
 _STAMP = re.compile(
     r"^\[(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?)?\]"
-    r"(?P<rest>.*)$"
+    r"(?![(\[:])(?P<rest>.*)$"  # not a link `[2026-11-23](url)` nor a reference `[…]: url`
 )
 
 
