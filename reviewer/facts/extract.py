@@ -379,7 +379,7 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             for member in section_members(found, i):
                 if member not in questions and not _TODO_SECTION.search(clean(found[member].text)):
                     _pick_unticked(found, member, questions, marked, picked)
-    # A list with a third or more ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
+    # A list with enough items ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
     # items are open. A list that marks open items too (`[ ]`, `TODO:`) marks every TODO, so
     # its unmarked lines are narrative.
     for members in _lists(found):
@@ -391,7 +391,12 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             or DONE_PREFIX.match(found[m].text)
             for m in members
         )
-        if marks_open or not ticked or 3 * len(ticked) < len(members):
+        # Half ticked, or a short list of two or three with a tick (👌, [DONE]) in it ("开发"
+        # with "加一个random (👌)"); a strike alone may only delete words from notes.
+        enough = 2 * len(ticked) >= len(members) or (
+            len(members) <= 3 and any(DONE_MARK.search(found[m].text) for m in ticked)
+        )
+        if marks_open or not ticked or not enough:
             continue
         for member in members:
             text = found[member].text
