@@ -356,6 +356,7 @@ def _unticked(text: str) -> str:
 
 
 def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
+    """Item index -> status of every TODO of an entry's items."""
     marked: dict[int, str] = {}
     for i, item in enumerate(found):
         status = _todo_status(item.text)
@@ -363,6 +364,8 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             marked[i] = status
     picked = dict(marked)
     for i, item in enumerate(found):
+        # `需要…` deep in an outline describes a method ("需要一个评估标准"); near the top it
+        # is a note to self of what is left to do.
         parent = item.parent
         shallow = parent is None or found[parent].parent is None
         if (
