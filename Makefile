@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench goldens screenshots clean install-check interop
+.PHONY: install demo test lint bench eval goldens screenshots clean install-check interop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,11 @@ interop: $(STAMP) $(INTEROP)/.installed
 goldens: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-goldens
 
-bench: $(STAMP)
+# Precision and recall of the extraction on the labelled corpus in tests/eval/.
+eval: $(STAMP)
+	$(BIN)/python -m tests.eval.score
+
+bench: eval
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 # docs/*.png: the W09 email at 900 px (budget: 1,800 px tall) and the static site's index and

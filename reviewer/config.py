@@ -36,6 +36,7 @@ KEYS: dict[str, str] = {
     "mail.from": "REVIEWER_MAIL_FROM",
     "mail.to": "REVIEWER_MAIL_TO",
     "mail.subject": "REVIEWER_MAIL_SUBJECT",
+    "questions.dormant_weeks": "REVIEWER_DORMANT_WEEKS",
     "mail.when_quiet": "REVIEWER_MAIL_WHEN_QUIET",
 }
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -88,6 +89,7 @@ class Settings:
     cache_dir: Path = Path()
     data_dir: Path = Path()
     state_dir: Path = Path()
+    dormant_weeks: int = 8  # an ask untouched this long leaves the weekly carry-over
     prompts_dir: Path = Path()  # the user's own prompt templates, overriding the shipped ones
 
     @property
@@ -254,6 +256,12 @@ def load_settings(
         raise ConfigError(
             f"REVIEWER_SMTP_SECURITY / smtp.security: '{security}' is not none, starttls or ssl"
         )
+    dormant_text = text("questions.dormant_weeks", "8") or "8"
+    if not dormant_text.isdigit() or int(dormant_text) < 1:
+        raise ConfigError(
+            f"REVIEWER_DORMANT_WEEKS / questions.dormant_weeks: '{dormant_text}' is not a "
+            "number of weeks (1 or more)"
+        )
     timeout_text = text("llm.timeout", "0") or "0"
     try:
         timeout = float(timeout_text)
@@ -298,6 +306,7 @@ def load_settings(
         cache_dir=app_dir("cache", env),
         data_dir=app_dir("data", env),
         state_dir=app_dir("state", env),
+        dormant_weeks=int(dormant_text),
         prompts_dir=app_dir("config", env) / "prompts",
     )
     _zone(settings.timezone)  # fail early on a bad time zone

@@ -69,7 +69,7 @@ class Highlight(_Model):
 
 class Question(_Model):
     text: str
-    date: date  # when it was first asked
+    date: date | None  # when it was first asked (None: in an undated list)
     status: QuestionStatus
     carried_over: bool = False
     age_days: int = 0  # days from the question's date to the end of the reviewed week
@@ -217,5 +217,9 @@ class MonthDigest(_Model):
     reflections: list[Reflection]
     todos: list[Todo]
     stats: MonthStats
+    # Asks untouched for the dormancy period (not carried in the weeks), oldest first.
+    dormant: list[Question] = []
+    # The undated self-reflection section (`## 🤔自省🤔`): standing resolutions.
+    standing_reflections: list[Reflection] = []
     meta: Meta
     lang: str = ""  # "zh" | "en": its weeks' language ("" before 0.2: en)

@@ -12,7 +12,7 @@ from reviewer.cli import app
 runner = CliRunner()
 COMMANDS = [
     "week", "month", "weeks", "send", "cron", "check", "entries", "questions", "todos",
-    "stats", "site", "cache", "doctor",
+    "stats", "reflections", "site", "cache", "doctor",
 ]  # fmt: skip
 
 

@@ -32,12 +32,13 @@ def test_fixture_week_is_one_call_with_dates_tags_and_redaction() -> None:
     assert plan.allowed == {d for d in fixture_facts().week.days}
 
 
-def test_fixture_week_costs_at_most_a_tenth_more_than_its_text() -> None:
+def test_fixture_week_costs_at_most_an_eighth_more_than_its_text() -> None:
     facts = fixture_facts()
     counter = counter_for(MODEL)
     raw = "\n".join(e.heading + "\n" + "\n".join(e.body) for e in facts.entries)
     plan = build_plan(facts, "auto", DEFAULT_BUDGET, _count)
-    assert counter.count_messages(plan.calls[0].messages) <= 1.1 * counter.count(raw)
+    # 1.10 until the eval corpus (issue 11) found 9 more TODOs in the week, each tagged inline.
+    assert counter.count_messages(plan.calls[0].messages) <= 1.12 * counter.count(raw)
 
 
 def test_a_week_the_byte_bound_proves_fits_is_never_counted() -> None:

@@ -374,7 +374,9 @@ def review_and_keep_ids(
     from reviewer.state import load_ids, save_ids
 
     stored = load_ids(settings.state_dir, loaded.source, "questions")
-    digest = review_week(loaded, week, today, backend, stored, lang)
+    digest = review_week(
+        loaded, week, today, backend, stored, lang=lang, dormant_weeks=settings.dormant_weeks
+    )
     save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
     return digest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -111,6 +112,11 @@ def entries(
         typer.echo(f"{row['line']:>6}  {span:<22}  {row['heading']}{mark}")
 
 
+class QuestionKind(StrEnum):
+    ask = "ask"
+    wonder = "wonder"
+
+
 SinceOpt = Annotated[
     str | None,
     typer.Option(
@@ -135,6 +141,8 @@ def _ledger_command(
     encoding: str | None,
     suggest: bool = False,
     dry_run: bool = False,
+    kind_filter: str | None = None,
+    dormant: bool = False,
 ) -> None:
     from reviewer.review.reports import render_ledger
     from reviewer.review.week import ledger
@@ -155,6 +163,10 @@ def _ledger_command(
     save_ids(settings.state_dir, loaded.source, kind, ids)
     if only_open:
         tracked = [t for t in tracked if t.status in {"open", "delayed"}]
+    if kind_filter:
+        tracked = [t for t in tracked if (t.kind or "wonder") == kind_filter]
+    if dormant:
+        tracked = [t for t in tracked if t.dormant(today, settings.dormant_weeks)]
     if start is not None:
         tracked = [t for t in tracked if t.first is not None and t.first >= start]
     tracked.sort(key=lambda t: (t.first or date.max, t.line))
@@ -226,17 +238,77 @@ def questions(
             "and cost instead of the ledger; send nothing (no key needed).",
         ),
     ] = False,
+    kind: Annotated[
+        QuestionKind | None,
+        typer.Option(
+            "--kind",
+            help="Only asks (to put to someone: listed under 需要问的问题, Questions:, Q:, "
+            "问一下…) or only wonders (a question in passing).",
+            show_default=False,
+        ),
+    ] = None,
+    dormant: Annotated[
+        bool,
+        typer.Option(
+            "--dormant",
+            help="Only asks gone dormant: open and not mentioned for the dormancy period "
+            "(questions.dormant_weeks, default 8). Mentioning one again wakes it.",
+        ),
+    ] = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
-    """The question ledger: every question asked, oldest first, open or answered (and when).
+    """The question ledger: every question asked, oldest first, open or answered (and when),
+    ask or wonder.
 
     With --suggest-answers: exit 3 when the LLM failed (the ledger is printed without
     proposals), 78 when no LLM is configured.
     """
     setup_logging(verbose)
-    _ledger_command("questions", journal, only_open, since, fmt, config, encoding, suggest, dry_run)
+    _ledger_command(
+        "questions",
+        journal,
+        only_open,
+        since,
+        fmt,
+        config,
+        encoding,
+        suggest,
+        dry_run,
+        kind.value if kind else None,
+        dormant,
+    )
+
+
+@app.command()
+@handles_errors
+def reflections(
+    journal: JournalOpt = None,
+    since: SinceOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOpt = None,
+    encoding: EncodingOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Every self-reflection and lesson (自省, 反思, 📌, Reflection:, Lesson learned:, Note to
+    self), oldest first, then the journal's undated 自省 section (dated when an entry says the
+    same)."""
+    setup_logging(verbose)
+    from reviewer.facts.extract import extract_reflections
+    from reviewer.review.month import standing_reflections
+    from reviewer.review.reports import render_reflections
+
+    settings = load_config(config)
+    loaded = read_journal(settings, journal, encoding)
+    start = _since(since)
+    dated = [
+        r
+        for r in extract_reflections(loaded.entries)
+        if r.date is not None and (start is None or r.date >= start)
+    ]
+    dated.sort(key=lambda r: (r.date or date.min, r.line))
+    emit(render_reflections(dated, standing_reflections(loaded), fmt.value), None)
 
 
 @app.command()

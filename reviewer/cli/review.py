@@ -231,7 +231,16 @@ def month(
         emit(preview_text(month_preview(loaded, first, last, today, dry, stored), fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh)
-    digest = review_period(loaded, first, last, today, backend, stored, lang.value)
+    digest = review_period(
+        loaded,
+        first,
+        last,
+        today,
+        backend,
+        stored,
+        lang=lang.value,
+        dormant_weeks=settings.dormant_weeks,
+    )
     emit(render_month(digest, fmt.value), output)
     exit_if_degraded(digest)
 

@@ -13,10 +13,12 @@ from functools import lru_cache
 from reviewer.journal.outline import (
     DELAY_MARK,
     DONE_MARK,
+    DONE_PREFIX,
     OPEN_BOX,
     TODO_PREFIX,
     Item,
     ancestors,
+    children,
     clean,
     items,
     plain,
@@ -34,41 +36,106 @@ __all__ = [
     "extract_todos",
     "is_label",
     "items",
+    "undated_questions",
     "undated_reflections",
     "undated_todos",
 ]
 
-_DROP_MARK = re.compile(r"\[DROP(?:PED)?\]|搁置|不做了|放弃了", re.IGNORECASE)
+_DROP_MARK = re.compile(r"\[DROP(?:PED)?\]|搁置|不做了|放弃了|^CANCELL?ED\s")
 # An item a TODO list leaves unticked but that says it is finished ("文字调整做了").
 _DONE_WORDS = re.compile(r"(?:做了|做完了|完成了|搞定了|改好了|更新了|解决了)[\s。.!！]*$")
 _QUESTION_SECTION = re.compile(
-    r"^(?:需要(?:问的问题|问的东西|问的|请教的?|搞清楚的问题)|要请教的|待解决的问题|questions?|问题)"
+    r"^(?:需要(?:问的问题|问的东西|问的|请教的?|搞清楚的问题)|要请教的|待解决的问题|问题"
+    r"|(?:open |pending |unanswered )?questions?(?: to ask| for \w+)?|to ask)"
     r"\s*[:：]?$",
     re.IGNORECASE,
 )
 _INLINE_QUESTION = re.compile(r"[?？]|问一下|请教|需不需要|是不是|要不要|是否")
+# "但是不是…", "还是不是…": 是不是 across a word boundary is no question.
+_NOT_A_QUESTION = re.compile(r"(?<=[但可还于就总要倒只真正硬都也像凡])是不是")
+# "看是否…", "确认是否…", "check whether": a how-to note names what to check; it asks nothing.
+_CHECK_WHETHER = re.compile(
+    r"(?:看|查|确认|检查|判断|测试|试试|知道|确定)[^，,。；;？?]{0,20}?是否"
+)
+# "是用acc还是用epochs": an alternative question, with or without a question mark.
+_EITHER_OR = re.compile(r"(?:^|(?<=[，,。；;：:\s]))是[^，,。；;！!的]{1,12}?还是")
+# Meeting notes: `Q: …` and the `A: …` that follows it.
+_Q_PREFIX = re.compile(r"^(?:Q|问)\s*[:：]\s*")
+_A_PREFIX = re.compile(r"^(?:A|答)\s*[:：]\s*")
 # Words that make a line a question to put to someone, not just a wondering aloud.
-_TO_ASK = re.compile(r"问一下|问问|请教|咨询|需要问|\bask\b", re.IGNORECASE)
+_TO_ASK = re.compile(
+    r"问一下|问问|请教|咨询|需要问|要问|(?:^|\bto |\bwill |\bshould |\bmust )ask\b", re.IGNORECASE
+)
 _ASIDE = re.compile(r"^[（(][^（()）]*[)）]$")  # "（这里是搜每个模块是不是用Conv）": a remark
 _ANSWER = re.compile(r"\s(?:--|——)\s*|——")
+# "~~组会改到周几~~ 周四": the question struck through, its answer after it.
+_STRUCK_THEN_ANSWER = re.compile(r"^~~(.+?)~~\s*(\S.*)$")
+# "TODO: the table -- done, all five models": finished in place.
+_DONE_IN_PLACE = re.compile(r"\s(?:--|——|->|→)\s*(?:done|finished|fixed|完成|做完|搞定)", re.I)
 _TODO_SECTION = re.compile(
     r"^(?:关键的)?todo\s*[:：]?$|^需要(?:做|fix|加|改|完成)[^，,。]{0,12}[:：]?$"
+    r"|^(?:今日|今天|明日|明天|本周|下周)?计划\s*[:：]?$|^action items?\s*[:：]?$"
     r"|^(?:晚上|今天|明天|下午|上午)?需要做[^，,。]{0,8}[:：]?$"
     r"|^需要做的事情?\s*[,，:：]",  # "需要做的事情,过文献": a label with a gloss
     re.IGNORECASE,
 )
 # Cheap pre-check before the costlier clean() + label match on every item.
-_LABEL_HINT = re.compile(r"需要|请教|问|待|todo|question", re.IGNORECASE)
-_REFLECTION = re.compile(r"自省|反思|反省")
-_LESSON = re.compile(r"训诫|📌")
+_LABEL_HINT = re.compile(r"需要|请教|问|待|todo|question|计划|action|ask", re.IGNORECASE)
+_REFLECTION = re.compile(
+    r"自省|反思|反省|^(?:self[- ]?)?reflections?(?=\s*(?:[:：]|$))|^note to self\b", re.IGNORECASE
+)
+_LESSON = re.compile(
+    r"训诫|📌|教训|^(?:lessons?(?: learned| learnt)?|takeaways?)(?=\s*(?:[:：]|$))", re.IGNORECASE
+)
+# "需要加一个…的图", "还需要拿出一个箱图", "Need to renew the visa": a line that says what is
+# still to be done; not "需要参考的文章" (a label: the articles to read).
+_NEED_TO = re.compile(
+    r"^(?:还|也|都)?需要(?!有|[^，,。；;]{0,8}的(?:文章|论文|问题|东西|内容|事情?|工作|资料)?[:：]?$)"
+    r"|^(?:still )?need to\b",
+    re.I,
+)
+_TICKED_BOX = re.compile(r"^\[[xX]\]")
+# The undated lists whose items are TODOs (`## Done` with Today / ShortTerm / LongTerm).
+_TODO_LIST = re.compile(
+    r"todo|to-do|tasks?|done|today|short\s*term|long\s*term|backlog|待办|计划|要做", re.IGNORECASE
+)
 _LABEL_LEFTOVER = re.compile(r"[\s:：!！🤔*_#]+")
 
 
 @lru_cache(maxsize=8192)
-def _outline(entry: Entry) -> tuple[list[Item], dict[int, bool]]:
-    """An entry's items and its question indices, computed once for all extractors."""
+def _outline(entry: Entry) -> tuple[list[Item], dict[int, bool], dict[int, int]]:
+    """An entry's items, its question indices and the items that answer them, computed once
+    for all extractors."""
     found = items(entry.numbered_body())
-    return found, _question_indices(found)
+    picked = _question_indices(found)
+    return found, picked, _answers(found, picked)
+
+
+def _asks_something(text: str) -> bool:
+    """True when a line's words ask a question (not `但是不是`, not `看是否…` in a how-to)."""
+    bare = _CHECK_WHETHER.sub("", _NOT_A_QUESTION.sub("", text))
+    return bool(_INLINE_QUESTION.search(bare) or _EITHER_OR.search(bare))
+
+
+def _answers(found: list[Item], picked: dict[int, bool]) -> dict[int, int]:
+    """Question index -> the item that answers it: the `A: …` line after a `Q: …`, or, for a
+    question in passing, the child line under it that is no question itself."""
+    answers: dict[int, int] = {}
+    for i in picked:
+        text = found[i].text
+        if _Q_PREFIX.match(text):
+            nxt = i + 1
+            if nxt < len(found) and _A_PREFIX.match(found[nxt].text):
+                answers[i] = nxt
+            continue
+        if picked[i] or _TO_ASK.search(plain(text)):
+            # Under a question to ask someone, child lines say where it stands ("发了邮件，
+            # 等着回复"); only a question in passing is answered by the line under it.
+            continue
+        kids = list(children(found, i))
+        if kids and kids[0] not in picked and _is_content(found[kids[0]].text):
+            answers[i] = kids[0]
+    return answers
 
 
 def _is_content(text: str) -> bool:
@@ -88,7 +155,12 @@ def _question_indices(found: list[Item]) -> dict[int, bool]:
         if i in picked or i in labels or item.bullet == "#":
             continue
         bare = plain(item.text).strip()
-        if not _INLINE_QUESTION.search(bare) or _ASIDE.match(bare):
+        if _A_PREFIX.match(bare):
+            continue
+        if _Q_PREFIX.match(bare):
+            picked[i] = False
+            continue
+        if not _asks_something(bare) or _ASIDE.match(bare):
             continue
         # Notes under a listed question explain it; they are not questions of their own.
         if any(a in picked or a in labels for a in ancestors(found, i)):
@@ -97,13 +169,20 @@ def _question_indices(found: list[Item]) -> dict[int, bool]:
     return picked
 
 
-def _question(item: Item, entry: Entry, in_section: bool) -> Question | None:
-    text = item.text
+def _question(
+    item: Item, entry: Entry, in_section: bool, reply: Item | None = None
+) -> Question | None:
+    text = _Q_PREFIX.sub("", item.text)
     inner = struck(text)
     answered = inner is not None or bool(DONE_MARK.search(text))
     if inner is not None:
         text = inner
     answer = ""
+    late = _STRUCK_THEN_ANSWER.match(text)
+    if late and inner is None:
+        text, answer, answered = late[1], clean(late[2]), True
+    if reply is not None:
+        answer, answered = clean(_A_PREFIX.sub("", reply.text)), True
     split = _ANSWER.search(text)
     if split and split.start() > 0:
         answer = clean(text[split.end() :])
@@ -115,6 +194,8 @@ def _question(item: Item, entry: Entry, in_section: bool) -> Question | None:
             if _INLINE_QUESTION.search(span):
                 answered = True
     body = clean(text.replace("~~", ""))
+    if _Q_PREFIX.match(item.text):
+        body = body.rstrip(":：")  # "Q: 数据保留多久：" asks without a question mark
     if not _is_content(body):
         return None
     return Question(
@@ -124,21 +205,28 @@ def _question(item: Item, entry: Entry, in_section: bool) -> Question | None:
         answer=answer,
         line=item.line,
         source=entry.source,
-        kind="ask" if in_section or _TO_ASK.search(plain(item.text)) else "wonder",
+        kind="ask"
+        if in_section or _Q_PREFIX.match(item.text) or _TO_ASK.search(plain(item.text))
+        else "wonder",
     )
 
 
 def extract_questions(entries: Iterable[Entry]) -> list[Question]:
     """Questions asked in the entries, in file order: the question sections' items and inline
     questions (?, 问一下, 请教, 需不需要, 是不是 ...), answered or open."""
+    return [question for entry in entries for question in _entry_questions(entry)]
+
+
+@lru_cache(maxsize=8192)
+def _entry_questions(entry: Entry) -> tuple[Question, ...]:
     questions: list[Question] = []
-    for entry in entries:
-        found, picked = _outline(entry)
-        for index, in_section in sorted(picked.items()):
-            question = _question(found[index], entry, in_section)
-            if question is not None:
-                questions.append(question)
-    return questions
+    found, picked, answers = _outline(entry)
+    for index, in_section in sorted(picked.items()):
+        reply = found[answers[index]] if index in answers else None
+        question = _question(found[index], entry, in_section, reply)
+        if question is not None:
+            questions.append(question)
+    return tuple(questions)
 
 
 def _reflection_kind(text: str) -> str | None:
@@ -178,15 +266,56 @@ def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
 
 
 def undated_reflections(sections: Iterable[Section]) -> list[Reflection]:
-    """The items of undated self-reflection sections (`## 🤔自省🤔`)."""
+    """The items of undated self-reflection sections (`## 🤔自省🤔`, `## Reflections`)."""
     found: list[Reflection] = []
     for section in sections:
-        if _reflection_kind(section.heading) is None:
+        kind = _reflection_kind(section.heading.strip("#*_ 🤔"))
+        if kind is None:
             continue
         for item in items(enumerate(section.body, start=section.line + 1)):
-            if item.parent is None and _is_content(item.text):
+            if item.parent is None and item.bullet != "#" and _is_content(item.text):
                 found.append(
-                    Reflection(text=clean(item.text), date=None, kind="reflection", line=item.line)
+                    Reflection(
+                        text=clean(item.text),
+                        date=None,
+                        kind=kind,  # type: ignore[arg-type]
+                        line=item.line,
+                    )
+                )
+    return found
+
+
+def _is_question_list(heading: str) -> bool:
+    return bool(_QUESTION_SECTION.match(_LABEL_LEFTOVER.sub(" ", clean(heading)).strip()))
+
+
+def undated_questions(sections: Iterable[Section]) -> list[Question]:
+    """The questions of undated sections: every item of a question list (`## 需要问的问题`,
+    `## Questions to ask`), and the lines of other undated sections that ask something; undated
+    (`date` None), since nobody knows when they were written."""
+    found: list[Question] = []
+    for section in sections:
+        listed = _is_question_list(section.heading)
+        if not listed and (_reflection_kind(section.heading) or not section.heading):
+            continue
+        for item in items(enumerate(section.body, start=section.line + 1)):
+            if item.parent is not None or item.bullet == "#":
+                continue
+            if not listed and not _asks_something(plain(item.text)):
+                continue
+            inner = struck(item.text)
+            text = clean(inner if inner is not None else item.text)
+            if _is_content(text):
+                found.append(
+                    Question(
+                        text=text,
+                        date=None,
+                        status="answered"
+                        if inner is not None or DONE_MARK.search(item.text)
+                        else "open",
+                        line=item.line,
+                        kind="ask",
+                    )
                 )
     return found
 
@@ -203,7 +332,12 @@ def _todo_status(text: str) -> str | None:
         return "delayed"
     if _DROP_MARK.search(text):
         return "dropped"
-    if DONE_MARK.search(text) or struck(text) is not None:
+    if (
+        DONE_MARK.search(text)
+        or DONE_PREFIX.match(text)
+        or struck(text) is not None
+        or (TODO_PREFIX.match(text) and _DONE_IN_PLACE.search(text))
+    ):
         return "done"
     if TODO_PREFIX.match(text) or OPEN_BOX.match(text):
         return "open"
@@ -212,7 +346,9 @@ def _todo_status(text: str) -> str | None:
 
 def _todo_text(text: str) -> str:
     inner = struck(text)
-    return clean(inner if inner is not None else text)
+    text = inner if inner is not None else text
+    finished = _DONE_IN_PLACE.search(text)
+    return clean(text[: finished.start()] if finished else text)
 
 
 def _unticked(text: str) -> str:
@@ -220,6 +356,7 @@ def _unticked(text: str) -> str:
 
 
 def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
+    """Item index -> status of every TODO of an entry's items."""
     marked: dict[int, str] = {}
     for i, item in enumerate(found):
         status = _todo_status(item.text)
@@ -227,55 +364,131 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             marked[i] = status
     picked = dict(marked)
     for i, item in enumerate(found):
+        # `需要…` deep in an outline describes a method ("需要一个评估标准"); near the top it
+        # is a note to self of what is left to do.
+        parent = item.parent
+        shallow = parent is None or found[parent].parent is None
+        if (
+            shallow
+            and item.bullet not in {"", "#"}
+            and i not in questions
+            and _NEED_TO.match(clean(item.text))
+            and not is_label(item.text)
+        ):
+            picked.setdefault(i, _unticked(item.text))
+    for i, item in enumerate(found):
         if _LABEL_HINT.search(item.text) and _TODO_SECTION.search(clean(item.text)):
             picked.pop(i, None)  # the label itself is no TODO
             for member in section_members(found, i):
                 if member not in questions and not _TODO_SECTION.search(clean(found[member].text)):
-                    picked.setdefault(member, _unticked(found[member].text))
-    # A list whose items are mostly ticked off is a TODO list: its unticked items are open.
-    groups: dict[int | None, list[int]] = {}
-    for i, item in enumerate(found):
-        if item.bullet not in {"", "#"}:
-            groups.setdefault(item.parent, []).append(i)
-    for members in groups.values():
+                    _pick_unticked(found, member, questions, marked, picked)
+    # A list with enough items ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
+    # items are open. A list that marks open items too (`[ ]`, `TODO:`) marks every TODO, so
+    # its unmarked lines are narrative.
+    for members in _lists(found):
         ticked = [m for m in members if m in marked]
-        if len(ticked) >= 2 and 2 * len(ticked) >= len(members):
-            for member in members:
-                text = found[member].text
-                if member not in questions and len(clean(plain(text))) >= 4 and not is_label(text):
-                    picked.setdefault(member, _unticked(found[member].text))
+        marks_open = any(
+            OPEN_BOX.match(found[m].text)
+            or TODO_PREFIX.match(found[m].text)
+            or _TICKED_BOX.match(found[m].text)
+            or DONE_PREFIX.match(found[m].text)
+            for m in members
+        )
+        # Half ticked, or a short list of two or three with a tick (👌, [DONE]) in it ("开发"
+        # with "加一个random (👌)"); a strike alone may only delete words from notes.
+        enough = 2 * len(ticked) >= len(members) or (
+            len(members) <= 3 and any(DONE_MARK.search(found[m].text) for m in ticked)
+        )
+        if marks_open or not ticked or not enough:
+            continue
+        for member in members:
+            text = found[member].text
+            if member in questions or len(clean(plain(text))) < 4 or is_label(text):
+                continue
+            if _reflection_kind(text) is not None:
+                continue  # a lesson among the tasks is still a lesson
+            _pick_unticked(found, member, questions, marked, picked)
     return picked
+
+
+def _pick_unticked(
+    found: list[Item],
+    member: int,
+    questions: set[int],
+    marked: dict[int, str],
+    picked: dict[int, str],
+) -> None:
+    """Take an unticked item of a TODO list as a TODO; a line ending in a colon with a sub-list
+    ("减少空间：") heads the sub-list, whose items are the TODOs."""
+    text = found[member].text
+    kids = list(children(found, member))
+    if kids and member not in marked and clean(text).endswith((":", "：")):
+        picked.pop(member, None)
+        for kid in kids:
+            if kid not in questions:
+                picked.setdefault(kid, marked.get(kid) or _unticked(found[kid].text))
+        return
+    picked.setdefault(member, _unticked(text))
+
+
+def _lists(found: list[Item]) -> list[list[int]]:
+    """The entry's lists: runs of bulleted items under the same parent, broken by a heading
+    or a plain line (`今日计划：`, `Action items:`) at their depth."""
+    runs: dict[tuple[int | None, int], list[int]] = {}
+    breaks: dict[int | None, int] = {}
+    for i, item in enumerate(found):
+        if item.bullet in {"", "#"}:
+            if item.bullet == "#":
+                breaks.clear()
+                breaks[None] = i + 1
+            else:
+                breaks[item.parent] = i + 1
+            continue
+        runs.setdefault((item.parent, breaks.get(item.parent, 0)), []).append(i)
+    return list(runs.values())
 
 
 def extract_todos(entries: Iterable[Entry]) -> list[Todo]:
     """TODOs with their status: done (👌, ~~…~~, [DONE]), delayed ([DELAY]), dropped, open."""
+    return [todo for entry in entries for todo in _entry_todos(entry)]
+
+
+@lru_cache(maxsize=8192)
+def _entry_todos(entry: Entry) -> tuple[Todo, ...]:
+    """One entry's TODOs, computed once: every week's review reads the weeks before it."""
     todos: list[Todo] = []
-    for entry in entries:
-        found, picked = _outline(entry)
-        questions = set(picked)
-        for index, status in sorted(_todo_indices(found, questions).items()):
-            text = _todo_text(found[index].text)
-            if _is_content(text):
-                todos.append(
-                    Todo(
-                        text=text,
-                        date=entry.start,
-                        status=status,  # type: ignore[arg-type]
-                        line=found[index].line,
-                        source=entry.source,
-                    )
+    found, picked, _ = _outline(entry)
+    questions = set(picked)
+    for index, status in sorted(_todo_indices(found, questions).items()):
+        text = _todo_text(found[index].text)
+        if _is_content(text):
+            todos.append(
+                Todo(
+                    text=text,
+                    date=entry.start,
+                    status=status,  # type: ignore[arg-type]
+                    line=found[index].line,
+                    source=entry.source,
                 )
-    return todos
+            )
+    return tuple(todos)
 
 
 def undated_todos(sections: Iterable[Section]) -> list[Todo]:
     """TODOs of the undated `## Done` lists (Today / ShortTerm / LongTerm)."""
     todos: list[Todo] = []
     for section in sections:
-        if _reflection_kind(section.heading) is not None:
+        if _reflection_kind(section.heading) is not None or _is_question_list(section.heading):
+            continue
+        found = items(enumerate(section.body, start=section.line + 1))
+        # Only TODO lists (`## Done`, `## Tasks`) or sections that mark their items as TODOs;
+        # `## 读书笔记` or `## Ideas` hold notes.
+        if not _TODO_LIST.search(section.heading) and not any(
+            _todo_status(item.text) for item in found
+        ):
             continue
         current = ""
-        for item in items(enumerate(section.body, start=section.line + 1)):
+        for item in found:
             if item.bullet == "#":
                 current = _LABEL_LEFTOVER.sub(" ", clean(item.text)).strip()
                 current = re.sub(r"^[^\w]+", "", current)

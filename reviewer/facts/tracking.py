@@ -20,7 +20,19 @@ from datetime import date
 
 from reviewer.models import Question, Todo
 
-__all__ = ["Tracked", "ids_by_mention", "reconcile", "similar", "track_questions", "track_todos"]
+__all__ = [
+    "DORMANT_WEEKS",
+    "Tracked",
+    "ids_by_mention",
+    "reconcile",
+    "similar",
+    "track_questions",
+    "track_todos",
+]
+
+# An ask untouched this many weeks goes dormant: out of the weekly carry-over, listed in the
+# month review and `questions --dormant`, until it is mentioned again.
+DORMANT_WEEKS = 8
 
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 _SAME = 0.6  # Jaccard similarity of character bigrams above which two texts are one item
@@ -64,6 +76,15 @@ class Tracked:
     mentioned_at: list[tuple[str, int]] = field(default_factory=list)  # (source, line) each
     kind: str = ""  # questions: "ask" once any mention asks it, else "wonder"
 
+    def dormant(self, as_of: date, weeks: int = DORMANT_WEEKS) -> bool:
+        """An open ask not mentioned for more than `weeks` weeks before `as_of`."""
+        return (
+            self.status == "open"
+            and self.kind == "ask"
+            and self.last is not None
+            and (as_of - self.last).days > 7 * weeks
+        )
+
     def age_days(self, as_of: date) -> int:
         """Days from the first mention to `as_of` (or to when it was closed)."""
         if self.first is None:
@@ -106,8 +127,11 @@ class _Index:
         grams = _grams(key)
         while len(self.grams) <= index:
             self.grams.append(frozenset())
+        # Post only the item's new bigrams: a gram posted twice would count twice in `find`'s
+        # overlap and merge unrelated items that share a word ("ablation").
+        fresh = grams - self.grams[index]
         self.grams[index] = self.grams[index] | grams
-        for gram in grams:
+        for gram in fresh:
             self.postings.setdefault(gram, []).append(index)
 
 
@@ -180,7 +204,7 @@ def track_questions(questions: Iterable[Question], as_of: date | None = None) ->
     mentions = (
         _Mention(q.text, q.date, q.status, q.line, q.source, answer=q.answer, kind=q.kind)
         for q in questions
-        if as_of is None or q.date <= as_of
+        if as_of is None or (q.date is not None and q.date <= as_of)
     )
     return _track(mentions, "q", frozenset({"answered"}))
 
@@ -199,19 +223,31 @@ def track_todos(todos: Iterable[Todo], as_of: date | None = None) -> list[Tracke
 
 def reconcile(tracked: list[Tracked], stored: Mapping[str, str]) -> dict[str, str]:
     """Give tracked items the ids a stored ledger ({id: text}) knew them by; return the new
-    ledger. An item keeps a stored id when its wording is similar and the id's date is its
-    first mention's, so rewording a question does not make it a new one."""
-    by_stamp: dict[str, list[tuple[str, str]]] = {}
-    for old_id, text in stored.items():
-        by_stamp.setdefault(old_id.rsplit("-", 1)[0], []).append((old_id, text))
-    taken: set[str] = set()
+    ledger. Matched by text first, whatever the id's date: the same words keep their id when
+    the author corrects the heading's date (`q-20191012-…` stays, though now asked on the 13th);
+    then a reworded item keeps the id of a similar stored text, preferring one of its own date."""
+    keep = {item.id for item in tracked if item.id in stored}
+    free = {old_id: text for old_id, text in stored.items() if old_id not in keep}
+    by_key: dict[str, list[str]] = {}
+    for old_id, text in free.items():
+        by_key.setdefault(_key(text), []).append(old_id)
+    taken: set[str] = set(keep)
+    pending: list[Tracked] = []
     for item in tracked:
+        if item.id in keep:
+            continue
+        exact = [i for i in by_key.get(_key(item.text), []) if i not in taken]
+        if exact:
+            item.id = exact[0]
+            taken.add(item.id)
+        else:
+            pending.append(item)
+    for item in pending:
         stamp = item.id.rsplit("-", 1)[0]
-        if item.id not in stored:
-            for old_id, text in by_stamp.get(stamp, []):
-                if old_id not in taken and similar(text, item.text):
-                    item.id = old_id
-                    break
+        near = [i for i, text in free.items() if i not in taken and similar(text, item.text)]
+        near.sort(key=lambda i: i.rsplit("-", 1)[0] != stamp)
+        if near:
+            item.id = near[0]
         while item.id in taken:  # two items with the same first date and wording hash
             item.id += "x"
         taken.add(item.id)

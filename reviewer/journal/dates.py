@@ -27,11 +27,67 @@ Report = Callable[[int, str, str, str], None]
 # A range longer than this is more likely a typo than a holiday.
 _LONG_RANGE_DAYS = 31
 
-_DATE = r"(?P<y>\d{4,5})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-_RANGE_END = r"(?:(?:(?P<ey>\d{4,5})-)?(?P<em>\d{1,2})-)?(?P<ed>\d{1,2})"
+_DATE = r"(?P<y>\d{4,5})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+# The end of a range: a full date, a full date with its month-day dash missed ("2026-1025"),
+# month-day, or a day.
+_RANGE_END = (
+    r"(?:(?P<ey>\d{4,5})(?P<esep>[-/.])(?P<em>\d{1,2})(?P=esep)(?P<ed>\d{1,2})"
+    r"|(?P<xy>\d{4})[-/.]?(?P<xm>[01]\d)(?P<xd>[0-3]\d)"
+    r"|(?P<mm>\d{1,2})[-/.](?P<md>\d{1,2})"
+    r"|(?P<dd>\d{1,2}))"
+)
 _RANGE_SEP = r"[ \t\u3000]*(?:~|～|-|/|–|—|至|to)[ \t\u3000]*"
 _DATE_HEADING = re.compile(rf"^{_DATE}(?!\d)(?:{_RANGE_SEP}{_RANGE_END}(?!\d))?(?P<rest>.*)$")
 _TITLE_TRIM = " \t\u3000-–—:：|·,，"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?[ \t]+)?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+# "26 Nov 2026", "Monday, 23 November 2026", "Nov 25, 2026", "Thursday November 12th 2026".
+_WORDS_DATE = re.compile(
+    rf"^{_WEEKDAY}(?:(?P<d1>\d{{1,2}}){_ORDINAL}[ \t]+{_MONTH},?"
+    rf"|(?P<mon2>[A-Za-z]{{3,9}})\.?[ \t]+(?P<d2>\d{{1,2}}){_ORDINAL},?)[ \t]+(?P<y>\d{{4}})(?!\d)"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# "2026年11月23日", "2026年11月23号 周一".
+_CJK_DATE = re.compile(
+    r"^(?P<y>\d{4,5})[ \t]*年[ \t]*(?P<m>\d{1,2})[ \t]*月[ \t]*(?P<d>\d{1,2})[ \t]*[日号]?"
+    r"(?P<rest>.*)$"
+)
+# "23/11/2026" or "11/23/2026": read when one of the two numbers can only be a day.
+_DAY_FIRST = re.compile(
+    r"^(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)(?P<rest>.*)$"
+)
+# A heading that starts like a date but is none of the forms above ("11/27", "27.11.",
+# "Nov 27", "2026-11"): worth a warning, since its lines are read as the entry above's.
+LOOKS_LIKE_DATE = re.compile(
+    r"^.{0,3}?(?:\d{4,5}(?:[-/.年]\d{1,2}|[ \t]*$)|\d{1,2}[-/.月]\d{1,2}\b|"
+    rf"{_WEEKDAY}(?:\d{{1,2}}{_ORDINAL}[ \t]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?[ \t]+\d)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -45,27 +101,72 @@ class RawDate:
     em: int | None
     ed: int | None
     title: str
+    slip: str = ""  # a slip in the range end that was read through ("missing dash")
+
+
+def _title(rest: str) -> str | None:
+    """The title after a date, or None when the date runs into a word ("2020-02-24abc")."""
+    # "2020-02-24 title", "2020-02-24：title" and "2020-02-24周一" are date headings.
+    if rest[:1].isascii() and rest[:1].isalnum():
+        return None
+    return rest.strip(_TITLE_TRIM)
 
 
 def parse_date_heading(text: str) -> RawDate | None:
-    """Read `2020-02-29 ~ 2020-03-02 title` style heading text; None if it is no date heading."""
+    """Read a date heading's text (`2020-02-29 ~ 2020-03-02 title`, `2026/11/27`, `2026.11.27`,
+    `26 Nov 2026`, `Nov 25, 2026`, `Monday, 23 November 2026`, `2026年11月23日`, `23/11/2026`);
+    None if it is no date heading."""
     match = _DATE_HEADING.match(text)
-    if not match:
-        return None
+    if match:
+        return _numeric(match)
+    for pattern in (_WORDS_DATE, _CJK_DATE, _DAY_FIRST):
+        found = pattern.match(text)
+        if found is None:
+            continue
+        title = _title(found["rest"] or "")
+        if title is None:
+            return None
+        g = found.groupdict()
+        if pattern is _WORDS_DATE:
+            month = _MONTHS.get((g["mon"] or g["mon2"]).lower())
+            if month is None:
+                return None
+            day = int(g["d1"] or g["d2"])
+        elif pattern is _DAY_FIRST:
+            a, b = int(g["a"]), int(g["b"])
+            if a > 12 >= b:
+                day, month = a, b
+            elif b > 12 >= a or a == b:
+                day, month = b, a
+            else:
+                return None  # 05/06/2026: May or June? Flagged by `LOOKS_LIKE_DATE`.
+        else:
+            day, month = int(g["d"]), int(g["m"])
+        return RawDate(int(g["y"]), month, day, None, None, None, title)
+    return None
+
+
+def _numeric(match: re.Match[str]) -> RawDate | None:
     g = match.groupdict()
-    rest = g["rest"] or ""
-    # "2020-02-24abc" is not a date heading; "2020-02-24 title", "2020-02-24：title" and
-    # "2020-02-24周一" are.
-    if rest[:1].isascii() and rest[:1].isalnum():
+    title = _title(g["rest"] or "")
+    if title is None:
         return None
+    ey, em, ed, slip = g["ey"], g["em"], g["ed"], ""
+    if g["xy"]:
+        ey, em, ed, slip = g["xy"], g["xm"], g["xd"], "a dash missing in its end date"
+    elif g["mm"]:
+        em, ed = g["mm"], g["md"]
+    elif g["dd"]:
+        ed = g["dd"]
     return RawDate(
         y=int(g["y"]),
         m=int(g["m"]),
         d=int(g["d"]),
-        ey=int(g["ey"]) if g["ey"] else None,
-        em=int(g["em"]) if g["em"] else None,
-        ed=int(g["ed"]) if g["ed"] else None,
-        title=rest.strip(_TITLE_TRIM),
+        ey=int(ey) if ey else None,
+        em=int(em) if em else None,
+        ed=int(ed) if ed else None,
+        title=title,
+        slip=slip,
     )
 
 
@@ -214,7 +315,21 @@ def range_end(draft: Draft, start: date, report: Report) -> tuple[date, bool]:
         return start, False
     year = raw.ey if raw.ey is not None else start.year
     month = raw.em if raw.em is not None else start.month
+    slip = raw.slip
+    if year > 9999:
+        # A five-digit year ("20266-11-15") slipped a key: the range ends in the start's year,
+        # or the next one for a range over New Year.
+        slip = f"a five-digit year ({year}) in its end date"
+        year = start.year if (month, raw.ed) >= (start.month, start.day) else start.year + 1
     end = make_date(year, month, raw.ed)
+    if end is not None and slip and start <= end and (end - start).days <= _LONG_RANGE_DAYS:
+        report(
+            draft.line,
+            "warning",
+            "range-repaired",
+            f"the range '{draft.heading}' has {slip}; read as {start} to {end}",
+        )
+        return end, True
     if end is None:
         report(
             draft.line,

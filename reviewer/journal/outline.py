@@ -13,6 +13,7 @@ from typing import NamedTuple
 __all__ = [
     "DELAY_MARK",
     "DONE_MARK",
+    "DONE_PREFIX",
     "FENCE",
     "OPEN_BOX",
     "TODO_PREFIX",
@@ -36,7 +37,9 @@ _URL = re.compile(r"https?://\S+")
 DONE_MARK = re.compile(r"[（(]\s*👌\s*[)）]|👌|\[DONE\]|\[x\]|[（(]tick[)）]", re.IGNORECASE)
 DELAY_MARK = re.compile(r"\[DELAY(?:ED)?\]", re.IGNORECASE)
 OPEN_BOX = re.compile(r"^\[ ?\]\s*[-:：]?\s*")
-TODO_PREFIX = re.compile(r"^(?:TODO|todo|Todo)\s*[:：]\s*")
+# `TODO: x`, and the task keywords of Logseq and org-mode (`TODO x`, `LATER x`, `NOW x`).
+TODO_PREFIX = re.compile(r"^(?:(?:TODO|todo|Todo)\s*[:：]\s*|(?:TODO|LATER|NOW|DOING|WAITING)\s+)")
+DONE_PREFIX = re.compile(r"^(?:(?:DONE|Done)\s*[:：]\s*|DONE\s+)")
 _WHOLE_STRIKE = re.compile(r"^~~(.+?)~~[\s.。,，;；]*$")
 
 # "1. ", "2) ", "3、", "1.1 " written inside a bullet's text: list numbering, not content.
@@ -107,6 +110,7 @@ def clean(text: str) -> str:
     text = DELAY_MARK.sub("", text)
     text = OPEN_BOX.sub("", text)
     text = TODO_PREFIX.sub("", text)
+    text = DONE_PREFIX.sub("", text)
     text = text.replace("📌", "")
     text = _NUMBERING.sub("", text.strip())
     text = text.rstrip("\\ \t\u3000")
@@ -140,6 +144,15 @@ def children(found: list[Item], index: int) -> Iterator[int]:
 def section_members(found: list[Item], index: int) -> list[int]:
     """The items a label introduces: its children, or, for a label with none (`Questions:`
     followed by a list at the same depth), its following siblings up to the next blank line."""
+    if found[index].bullet == "#":
+        # A heading introduces everything up to the next heading.
+        members = []
+        for i in range(index + 1, len(found)):
+            if found[i].bullet == "#":
+                break
+            if found[i].parent is None:
+                members.append(i)
+        return members
     kids = list(children(found, index))
     if kids:
         return kids

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from reviewer.journal.dates import (
+    LOOKS_LIKE_DATE,
     Draft,
+    RawDate,
     Report,
     make_date,
     parse_date_heading,
@@ -36,6 +38,13 @@ __all__ = [
 ]
 
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
+# Lines that head an entry without being Markdown headings: a bold date alone on its line
+# (`**2026-11-23**`) and jrnl's time stamps (`[2026-11-23 09:00] title`).
+_BOLD_DATE = re.compile(r"^(\*\*|__)(?P<date>[^*_]{6,40}?)\1(?P<rest>[^*]*?)[ \t\u3000]*$")
+_STAMP = re.compile(
+    r"^\[(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?)?\]"
+    r"(?![(\[:])(?P<rest>.*)$"  # not a link `[2026-11-23](url)` nor a reference `[…]: url`
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +154,35 @@ def parse_journal(text: str, source: str = "") -> Journal:
                 in_fence = not in_fence
             elif not in_fence:
                 heading = _HEADING.match(line)
+        pseudo = None if heading or in_fence or idx < start_index else _pseudo_heading(line)
+        if pseudo is not None:
+            # It takes the level of the dated headings around it, so sections nest as usual.
+            level = drafts[-1].level if drafts else 6
+            if where == "section":
+                close_section(lineno - 1)
+            elif where == "pre":
+                preamble_end = lineno - 1
+            where = "entry"
+            drafts.append(
+                Draft(lineno, level, line.strip(), pseudo, make_date(pseudo.y, pseudo.m, pseudo.d))
+            )
+            continue
         if heading:
             level = len(heading.group(1))
             raw = parse_date_heading(heading.group(2))
+            unread = raw is None and LOOKS_LIKE_DATE.match(heading.group(2)) is not None
+            if unread and where == "entry" and level <= drafts[-1].level:
+                diagnostics.append(
+                    Diagnostic(
+                        lineno,
+                        "warning",
+                        "date-unread",
+                        f"'{heading.group(2)}' looks like a date heading but is not a date "
+                        "form reviewer reads (write it as YYYY-MM-DD); its lines are read "
+                        f"as part of the entry on line {drafts[-1].line}",
+                        source,
+                    )
+                )
             if raw is not None:
                 if where == "section":
                     close_section(lineno - 1)
@@ -158,9 +193,13 @@ def parse_journal(text: str, source: str = "") -> Journal:
                     Draft(lineno, level, heading.group(2), raw, make_date(raw.y, raw.m, raw.d))
                 )
                 continue
-            opens_section = (where == "entry" and level < drafts[-1].level) or (
-                where == "section" and level <= section_level
-            )
+            # A heading that is not a date, at the dated headings' level or above
+            # (`## Questions to ask` after `## 2026-11-17`), starts an undated section.
+            # A date-like heading that could not be read stays in its entry, flagged above.
+            opens_section = (
+                where == "entry"
+                and (level < drafts[-1].level or (level == drafts[-1].level and not unread))
+            ) or (where == "section" and level <= section_level)
             if opens_section:
                 if where == "section":
                     close_section(lineno - 1)
@@ -196,6 +235,20 @@ def parse_journal(text: str, source: str = "") -> Journal:
         line_count=len(lines),
         source=source,
     )
+
+
+def _pseudo_heading(line: str) -> RawDate | None:
+    """The date of a bold-date or jrnl time-stamp line, else None."""
+    for pattern in (_BOLD_DATE, _STAMP):
+        match = pattern.match(line)
+        if match is None:
+            continue
+        raw = parse_date_heading(match["date"].strip())
+        if raw is not None:
+            rest = match["rest"].strip(" \t\u3000")
+            raw.title = " ".join(part for part in (raw.title, rest) if part)
+            return raw
+    return None
 
 
 def _front_matter_end(lines: list[str]) -> int:

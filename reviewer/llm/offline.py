@@ -294,7 +294,11 @@ def next_items(facts: WeekFacts, limit: int = NEXT) -> list[NextItem]:
     asks = [q for q in facts.questions if q.status == "open" and q.kind == "ask"]
     for question in facts.carried[:1] or asks[:1]:
         picked.append(
-            NextItem(text=_truncate(question.text), dates=[question.date], kind="question")
+            NextItem(
+                text=_truncate(question.text),
+                dates=[question.date] if question.date else [],
+                kind="question",
+            )
         )
     for todo in facts.stale_todos[:1]:
         picked.append(

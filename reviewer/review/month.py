@@ -17,9 +17,14 @@ from datetime import date, timedelta
 from reviewer import __version__
 from reviewer.errors import UsageError
 from reviewer.facts.calendar import Week, journaled_days, streak_ending, streaks
-from reviewer.facts.extract import extract_questions, extract_reflections, extract_todos
+from reviewer.facts.extract import (
+    extract_questions,
+    extract_reflections,
+    extract_todos,
+    undated_reflections,
+)
 from reviewer.facts.stats import count_words
-from reviewer.facts.tracking import track_questions, track_todos
+from reviewer.facts.tracking import DORMANT_WEEKS, Tracked, similar, track_questions, track_todos
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, PeriodBackend, PeriodFacts, PeriodSummary
 from reviewer.models import (
@@ -30,12 +35,13 @@ from reviewer.models import (
     MonthStats,
     PeriodInfo,
     Question,
+    Reflection,
     Todo,
     WeekLine,
 )
 from reviewer.review.week import ensure_usable, review_week
 
-__all__ = ["parse_month", "review_period", "weeks_overlapping"]
+__all__ = ["parse_month", "review_period", "standing_reflections", "weeks_overlapping"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _HIGHLIGHTS_PER_WEEK = 3
@@ -83,20 +89,25 @@ def review_period(
     backend: Backend,
     ids: Mapping[str, str] | None = None,
     lang: str = "auto",
+    dormant_weeks: int = DORMANT_WEEKS,
 ) -> MonthDigest:
-    """The review of a month (or a term of months) from its weekly digests; `lang` (zh|en|auto)
+    """The review of a month (or a term of months) from its weekly digests, with the asks gone
+    dormant by its end and the journal's standing (undated) reflections; `lang` (zh|en|auto)
     the language of its titles and labels."""
     ensure_usable(journal)
     if end < start:
         raise UsageError(f"the period ends ({end}) before it starts ({start})")
     weeks = weeks_overlapping(start, end)
-    digests = [review_week(journal, w, today, backend, ids, lang) for w in weeks]
+    digests = [
+        review_week(journal, w, today, backend, ids, lang=lang, dormant_weeks=dormant_weeks)
+        for w in weeks
+    ]
     inside = [e for e in journal.entries if e.start <= end and e.end >= start]
     all_days = journaled_days(journal.entries)
     days = {d for d in all_days if start <= d <= end}
     runs = [(max(a, start), min(b, end)) for a, b in streaks(days)]
     longest = max(((b - a).days + 1 for a, b in runs), default=0)
-    questions = _questions(journal, start, end)
+    questions, dormant = _questions(journal, start, end, dormant_weeks)
     todos = _todos(journal, start, end)
     highlights = [h for d in digests for h in _highlights(d, start, end)]
     label = _label(start, end)
@@ -138,7 +149,24 @@ def review_period(
         stats=stats,
         meta=meta,
         lang=digests[-1].lang if digests else "",
+        dormant=dormant,
+        standing_reflections=standing_reflections(journal, end),
     )
+
+
+def standing_reflections(journal: Journal, as_of: date | None = None) -> list[Reflection]:
+    """The undated self-reflection sections' items, each with the date it was first written in
+    an entry when the same words appear in one (up to `as_of`), else undated."""
+    dated = [
+        r
+        for r in extract_reflections(journal.entries)
+        if r.date is not None and (as_of is None or r.date <= as_of)
+    ]
+    found = []
+    for item in undated_reflections(journal.sections):
+        first = min((r.date for r in dated if r.date and similar(r.text, item.text)), default=None)
+        found.append(item.model_copy(update={"date": first}))
+    return found
 
 
 def _highlights(digest: Digest, start: date, end: date) -> list[MonthHighlight]:
@@ -162,30 +190,37 @@ def _week_line(digest: Digest) -> WeekLine:
     )
 
 
-def _questions(journal: Journal, start: date, end: date) -> list[Question]:
+def _questions(
+    journal: Journal, start: date, end: date, dormant_weeks: int
+) -> tuple[list[Question], list[Question]]:
     """Questions asked in the period (open or answered by its end), then older questions to
-    ask still open at its end, oldest first."""
+    ask still open at its end, oldest first; and apart, the asks dormant at its end."""
     asked = extract_questions(e for e in journal.entries if e.start <= end)
-    found = []
+    found, dormant = [], []
     for t in track_questions(asked, as_of=end):
         if t.first is None or (t.first < start and (t.status != "open" or t.kind != "ask")):
             continue
-        found.append(
-            Question(
-                text=t.text,
-                date=t.first,
-                status="answered" if t.status == "answered" else "open",
-                carried_over=t.first < start,
-                age_days=t.age_days(end),
-                answer=t.answer,
-                line=t.line,
-                source=t.source,
-                id=t.id,
-                answered_on=t.closed_on,
-                kind="ask" if t.kind == "ask" else "wonder",
-            )
-        )
-    return found
+        if t.dormant(end, dormant_weeks):
+            dormant.append(_as_question(t, end, carried=True))
+            continue
+        found.append(_as_question(t, end, carried=t.first < start))
+    return found, dormant
+
+
+def _as_question(t: Tracked, end: date, carried: bool) -> Question:
+    return Question(
+        text=t.text,
+        date=t.first,
+        status="answered" if t.status == "answered" else "open",
+        carried_over=carried,
+        age_days=t.age_days(end),
+        answer=t.answer,
+        line=t.line,
+        source=t.source,
+        id=t.id,
+        answered_on=t.closed_on,
+        kind="ask" if t.kind == "ask" else "wonder",
+    )
 
 
 def _todos(journal: Journal, start: date, end: date) -> list[Todo]:

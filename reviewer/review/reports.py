@@ -9,9 +9,9 @@ from datetime import date
 
 from reviewer.facts.stats import JournalStats
 from reviewer.facts.tracking import Tracked
-from reviewer.models import SuggestedAnswer
+from reviewer.models import Reflection, SuggestedAnswer
 
-__all__ = ["render_ledger", "render_stats", "week_chart"]
+__all__ = ["render_ledger", "render_reflections", "render_stats", "week_chart"]
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -55,9 +55,18 @@ def render_ledger(
     if not items:
         return f"No {noun} match.\n"
     lines = []
+    # Questions carry a kind (ask / wonder); TODOs do not.
+    kinds = noun == "questions"
     if fmt == "md":
-        lines += [f"| age | asked | status | {noun[:-1]} |", "| ---: | --- | --- | --- |"]
+        if kinds:
+            lines += [
+                f"| age | asked | kind | status | {noun[:-1]} |",
+                "| ---: | --- | --- | --- | --- |",
+            ]
+        else:
+            lines += [f"| age | asked | status | {noun[:-1]} |", "| ---: | --- | --- | --- |"]
     for item in items:
+        kind = (item.kind or "wonder") if kinds else ""
         when = item.first.isoformat() if item.first else "undated"
         status = item.status + (f" {item.closed_on}" if item.closed_on else "")
         text = item.text + (f" — {item.answer}" if item.answer else "")
@@ -66,11 +75,45 @@ def render_ledger(
         if fmt == "md":
             if found:
                 text += f"<br>_suggested answer ({found.date}): {found.answer}_"
-            lines.append(f"| {item.age_days(today)}d | {when} | {status} | {text} |")
+            kind_cell = f" {kind} |" if kinds else ""
+            lines.append(f"| {item.age_days(today)}d | {when} |{kind_cell} {status} | {text} |")
         else:
-            lines.append(f"{item.age_days(today):>5}d  {when:<10}  {status:<19}  {text}")
+            kind_col = f"{kind:<7} " if kinds else ""
+            lines.append(f"{item.age_days(today):>5}d  {when:<10}  {kind_col}{status:<19}  {text}")
             if found:
-                lines.append(f"{'':41}suggested answer ({found.date}): {found.answer}")
+                pad = 49 if kinds else 41
+                lines.append(f"{'':{pad}}suggested answer ({found.date}): {found.answer}")
+    return "\n".join(lines) + "\n"
+
+
+def render_reflections(dated: list[Reflection], standing: list[Reflection], fmt: str) -> str:
+    """Reflections and lessons by date, then the standing (undated) ones."""
+    if fmt == "json":
+        rows = [
+            {
+                "text": r.text,
+                "date": r.date.isoformat() if r.date else None,
+                "kind": r.kind,
+                "standing": standing_one,
+                "line": r.line,
+                "source": r.source,
+            }
+            for rows_of, standing_one in ((dated, False), (standing, True))
+            for r in rows_of
+        ]
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if not dated and not standing:
+        return "No reflections or lessons found.\n"
+    lines = ["## Reflections and lessons", ""] if fmt == "md" else []
+    for r in dated:
+        mark = ("📌 " if fmt == "md" else "[lesson] ") if r.kind == "lesson" else ""
+        lines.append(f"- {r.date}  {mark}{r.text}" if fmt == "md" else f"{r.date}  {mark}{r.text}")
+    if standing:
+        title = "Standing reflections (the undated 自省 section)"
+        lines += ["", f"## {title}" if fmt == "md" else title, ""]
+        for r in standing:
+            when = f" ({r.date})" if r.date else ""
+            lines.append(f"- {r.text}{when}" if fmt == "md" else f"  * {r.text}{when}")
     return "\n".join(lines) + "\n"
 
 

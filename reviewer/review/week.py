@@ -16,10 +16,18 @@ from reviewer.facts.extract import (
     extract_questions,
     extract_reflections,
     extract_todos,
+    undated_questions,
     undated_todos,
 )
 from reviewer.facts.stats import journal_stats
-from reviewer.facts.tracking import Tracked, ids_by_mention, reconcile, track_questions, track_todos
+from reviewer.facts.tracking import (
+    DORMANT_WEEKS,
+    Tracked,
+    ids_by_mention,
+    reconcile,
+    track_questions,
+    track_todos,
+)
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
 from reviewer.llm.prompts import detect_lang
@@ -77,11 +85,14 @@ def journal_problems(journal: Journal) -> list[str]:
 
 
 def question_ledger(
-    journal: Journal, week: Week, ids: Mapping[str, str] | None = None
+    journal: Journal,
+    week: Week,
+    ids: Mapping[str, str] | None = None,
+    dormant_weeks: int = DORMANT_WEEKS,
 ) -> tuple[list[Question], dict[tuple[str, int], str]]:
-    """Questions to ask (not wonderings) raised before the week, still open at its end and not
-    raised again in it (oldest first, aged to the week's end), and the ledger id of every
-    question mention."""
+    """Questions to ask (not wonderings) raised before the week, still open at its end, not
+    raised again in it and not dormant (oldest first, aged to the week's end), and the ledger
+    id of every question mention."""
     asked = extract_questions(e for e in journal.entries if e.start <= week.end)
     tracked = track_questions(asked, as_of=week.end)
     if ids is not None:
@@ -99,7 +110,12 @@ def question_ledger(
             kind="ask",
         )
         for t in tracked
-        if t.status == "open" and t.kind == "ask" and t.first and t.last and t.last < week.start
+        if t.status == "open"
+        and t.kind == "ask"
+        and t.first
+        and t.last
+        and t.last < week.start
+        and not t.dormant(week.start, dormant_weeks)
     ]
     return carried, ids_by_mention(tracked)
 
@@ -108,9 +124,11 @@ def ledger(
     journal: Journal, kind: str, stored: Mapping[str, str]
 ) -> tuple[list[Tracked], dict[str, str]]:
     """Every question or TODO (`kind`) of the journal as of now, with ids carried over from the
-    stored ledger, and the ledger to store."""
+    stored ledger, and the ledger to store. Undated lists (`## Questions to ask`, `## Done`)
+    count too."""
     if kind == "questions":
-        tracked = track_questions(extract_questions(journal.entries))
+        asked = extract_questions(journal.entries) + undated_questions(journal.sections)
+        tracked = track_questions(asked)
     else:
         written = extract_todos(journal.entries) + undated_todos(journal.sections)
         tracked = track_todos(written)
@@ -164,16 +182,17 @@ def week_facts(
     today: date,
     ids: Mapping[str, str] | None = None,
     lang: str = "auto",
+    dormant_weeks: int = DORMANT_WEEKS,
 ) -> WeekFacts:
     """Everything code can tell about the week; `lang` (zh|en|auto) is the digest's language,
     auto following the journal."""
     entries = entries_in(journal.entries, week)
     days = journaled_days(journal.entries)
-    carried, question_ids = question_ledger(journal, week, ids)
+    carried, question_ids = question_ledger(journal, week, ids, dormant_weeks)
     questions = [
         q.model_copy(
             update={
-                "age_days": (week.end - q.date).days,
+                "age_days": (week.end - q.date).days if q.date else 0,
                 "id": question_ids.get((q.source, q.line), ""),
             }
         )
@@ -200,11 +219,12 @@ def review_week(
     backend: Backend,
     ids: Mapping[str, str] | None = None,
     lang: str = "auto",
+    dormant_weeks: int = DORMANT_WEEKS,
 ) -> Digest:
     """The week review of `journal` for `week`, written by `backend`; `ids` is the stored
     question ledger, so that questions keep their ids across edits; `lang` the digest's."""
     ensure_usable(journal)
-    facts = week_facts(journal, week, today, ids, lang)
+    facts = week_facts(journal, week, today, ids, lang=lang, dormant_weeks=dormant_weeks)
     return build_digest(journal, facts, backend.summarize(facts))
 
 
