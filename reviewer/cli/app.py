@@ -7,6 +7,7 @@ for pydantic, jinja2 or openai. Each command imports what it uses when it runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.exceptions
 
 from reviewer import __version__
-from reviewer.errors import EXIT_DEGRADED, ReviewerError
+from reviewer.errors import EXIT_CANT_CREATE, EXIT_DEGRADED, EXIT_SOFTWARE, ReviewerError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -54,6 +56,7 @@ __all__ = [
     "read_journal",
     "review_and_keep_ids",
     "setup_logging",
+    "write_stdout",
 ]
 
 log = logging.getLogger("reviewer")
@@ -138,20 +141,54 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handles_errors(func: F) -> F:
-    """Turn the package's foreseen errors into one line on stderr and their exit code."""
+    """Turn the package's foreseen errors into one line on stderr and their exit code, and
+    anything unforeseen into one line, a pointer to -v and exit 70 (never a traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except ReviewerError as err:
-            typer.echo(f"reviewer: {err}", err=True)
+            _say(f"reviewer: {_scrubbed(str(err))}")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("reviewer: interrupted", err=True)
+            _say("reviewer: interrupted")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
+            raise
+        except BrokenPipeError:
+            raise  # main() ends a `reviewer week | head` quietly
+        except Exception as err:  # the one place that catches everything: never a traceback
+            raise typer.Exit(internal_error(err)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def internal_error(err: BaseException) -> int:
+    """Report an unforeseen exception in one line (the traceback with -v) and return 70."""
+    if log.isEnabledFor(logging.INFO):
+        import traceback
+
+        _say(_scrubbed("".join(traceback.format_exception(err))).rstrip())
+    what = _scrubbed(f"{type(err).__name__}: {err}")[:300].replace("\n", " ")
+    _say(
+        f"reviewer: internal error ({what}); this is a bug: run again with -v for the "
+        "traceback and report it"
+    )
+    return EXIT_SOFTWARE
+
+
+def _say(line: str) -> None:
+    """One line on stderr, even when stderr cannot take it."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        typer.echo(line, err=True)
+
+
+def _scrubbed(text: str) -> str:
+    """`text` with the API key and any credential of OPENAI_BASE_URL hidden."""
+    from reviewer.credentials import scrub
+
+    return scrub(text)
 
 
 def setup_logging(verbose: int) -> None:
@@ -184,7 +221,7 @@ def read_journal(
             "no journal given: pass --journal PATH, set REVIEWER_JOURNAL, or put "
             'journal = "PATH" in $XDG_CONFIG_HOME/reviewer/config.toml'
         )
-    loaded = load_journal(path, encoding)
+    loaded = load_journal(path, encoding, settings.journal_max_bytes)
     log.info("read %s: %d entries, %d lines", path, len(loaded.entries), loaded.line_count)
     skipped = [d.source for d in loaded.diagnostics if d.code == "skipped-file"]
     if skipped:
@@ -192,6 +229,9 @@ def read_journal(
             f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
         )
         typer.echo(f"reviewer: note: skipped {len(skipped)} file(s) in {path}: {shown}", err=True)
+    for finding in loaded.diagnostics:
+        if finding.code == "unreadable-file":
+            typer.echo(f"reviewer: warning: {path}/{finding.message}", err=True)
     if strict:
         from reviewer.review.week import ensure_usable
 
@@ -299,20 +339,44 @@ def exit_if_degraded(digest: Digest | MonthDigest) -> None:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write `text` to stdout, or atomically to `output`."""
-    if output is None:
+    """Write `text` to stdout (also for `-o -`), or to `output`: a regular file is replaced
+    atomically, a device or FIFO (/dev/null) written through, anything else refused."""
+    if output is None or str(output) == "-":
+        write_stdout(text)
+        return
+    from reviewer.files import write_output
+
+    write_output(output, text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+def write_stdout(text: str) -> None:
+    """`text` on stdout; a closed or full stdout is a ReviewerError (73), not a traceback."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise ReviewerError("cannot write the output: stdout is closed", EXIT_CANT_CREATE)
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
-    from reviewer.errors import ReviewerError
-
-    tmp = output.with_name(output.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+    except BrokenPipeError:
+        raise
     except OSError as err:
-        raise ReviewerError(f"{output}: cannot write: {err.strerror}", 73) from None
-    typer.echo(f"wrote {output}", err=True)
+        _silence_stdout()
+        raise ReviewerError(
+            f"cannot write the output to stdout: {err.strerror or err}", EXIT_CANT_CREATE
+        ) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what could not be
+    written raises nothing more at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real fd (a test's buffer): nothing to do
+        pass
 
 
 def _version(value: bool) -> None:
@@ -336,5 +400,14 @@ def main() -> None:
     try:
         app()
     except BrokenPipeError:  # `reviewer week | head`
-        sys.stderr.close()
+        _silence_stdout()
         sys.exit(0)
+    except KeyboardInterrupt:
+        _say("reviewer: interrupted")
+        sys.exit(130)
+    except OSError as err:  # typer writing help or an error to a full or closed stream
+        _silence_stdout()
+        _say(f"reviewer: cannot write the output: {err.strerror or err}")
+        sys.exit(EXIT_CANT_CREATE)
+    except Exception as err:  # raised outside any command (typer itself)
+        sys.exit(internal_error(err))
