@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reviewer.credentials import credentials_of_url, public_url, register
 from reviewer.errors import ConfigError, ReviewerError
+from reviewer.journal.dates import YEARS
 
 __all__ = ["KEYS", "Settings", "app_dir", "load_settings"]
 
@@ -201,9 +202,12 @@ def load_settings(
     if text("today"):
         try:
             today = date.fromisoformat(text("today"))
+            if today.year not in YEARS:
+                raise ValueError
         except ValueError:
             raise ConfigError(
-                f"REVIEWER_TODAY / today: '{text('today')}' is not an ISO date (2020-02-24)"
+                f"REVIEWER_TODAY / today: '{text('today')}' is not an ISO date (2020-02-24) "
+                f"in the years {YEARS.start} to {YEARS.stop - 1}"
             ) from None
     port_text = text("smtp.port", "0") or "0"
     if not (port_text.isascii() and port_text.isdigit()) or int(port_text) > 65535:
