@@ -11,6 +11,7 @@ or fragment.
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
@@ -39,6 +40,9 @@ def credentials_of_url(url: str) -> list[str]:
     query = parts.query if parts is not None else url.partition("?")[2]
     found += [value for _name, value in parse_qsl(query, keep_blank_values=False)]
     found += [unquote(value) for value in found]
+    if found[0] or found[1]:  # sent as HTTP basic auth, which a server may echo back
+        pair = f"{unquote(found[0])}:{unquote(found[1])}".encode()
+        found.append(base64.b64encode(pair).decode())
     return [value for value in found if value]
 
 

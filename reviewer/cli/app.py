@@ -199,6 +199,18 @@ def setup_logging(verbose: int) -> None:
             format="reviewer: %(levelname)s %(message)s",
             stream=sys.stderr,
         )
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_scrub_record)
+
+
+def _scrub_record(record: logging.LogRecord) -> bool:
+    """Hide credentials in every log line (httpx logs request URLs, errors quote bodies)."""
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        return True
+    record.msg, record.args = _scrubbed(message), None
+    return True
 
 
 def load_config(config: Path | None) -> Settings:

@@ -18,11 +18,11 @@ import json
 import logging
 import os
 import sqlite3
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewer.errors import ConfigError
+from reviewer.credentials import public_url
+from reviewer.errors import ConfigError, ReviewerError
 
 if TYPE_CHECKING:
     import diskcache
@@ -150,6 +150,11 @@ class ResponseCache:
             self._cache = None
 
 
+def _endpoint(base_url: str, model: str) -> str:
+    # Without the URL's user, password or query: a credential there must not be stored.
+    return f"{public_url(base_url)} {model}"
+
+
 class EndpointModes:
     """Remembers, per base URL and model, the response_format mode the server accepted."""
 
@@ -157,11 +162,16 @@ class EndpointModes:
         self.path = root / _ENDPOINTS
 
     def _load(self) -> dict[str, str]:
+        from reviewer.files import read_regular
+
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            data = json.loads(read_regular(self.path, 2**20))
+        except (ReviewerError, ValueError):  # missing, not a file, not JSON: nothing remembered
             return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        # an older file may hold a URL with its credentials: never shown or written back
+        return {_endpoint(*str(k).rpartition(" ")[::2]): str(v) for k, v in data.items()}
 
     def all(self) -> dict[str, str]:
         """Every remembered endpoint ("base_url model") and its mode."""
@@ -169,19 +179,19 @@ class EndpointModes:
 
     def get(self, base_url: str, model: str) -> str | None:
         """The mode that worked last time for this endpoint, if one is remembered."""
-        return self._load().get(f"{base_url} {model}")
+        return self._load().get(_endpoint(base_url, model))
 
     def remember(self, base_url: str, model: str, mode: str) -> None:
         """Record that this endpoint accepted `mode`; a failure to write only costs a retry."""
+        from reviewer.files import write_atomic
+
         data = self._load()
-        data[f"{base_url} {model}"] = mode
-        # map calls may remember at once: each writer gets its own temporary file
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        data[_endpoint(base_url, model)] = mode
         try:
             _private_dir(self.path.parent)
-            tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.path)
-        except OSError as err:
+            # a random temporary per writer: map calls may remember at once
+            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True), mode=0o600)
+        except (OSError, ReviewerError) as err:
             log.warning("cannot remember the endpoint's mode in %s: %s", self.path, err)
 
     def forget(self) -> int:
