@@ -49,6 +49,6 @@ def cache_clear(config: ConfigOpt = None) -> None:
     settings = load_config(config)
     cache = ResponseCache(settings.cache_dir)
     removed = cache.clear()
-    cache.close()
+    cache.close_quietly()
     forgotten = EndpointModes(settings.cache_dir).forget()
     typer.echo(f"removed {removed} cached answer(s); forgot {forgotten} endpoint mode(s)")

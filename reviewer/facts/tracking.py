@@ -95,7 +95,8 @@ class _Index:
         best, best_score = None, _SAME
         for index, shared in overlap.items():
             other = self.grams[index]
-            score = shared / (len(grams) + len(other) - shared)
+            union = len(grams | other)
+            score = shared / union if union else 0.0
             if score >= best_score:
                 best, best_score = index, score
         return best
@@ -106,8 +107,11 @@ class _Index:
         grams = _grams(key)
         while len(self.grams) <= index:
             self.grams.append(frozenset())
-        self.grams[index] = self.grams[index] | grams
-        for gram in grams:
+        known = self.grams[index]
+        self.grams[index] = known | grams
+        # One posting per (gram, item): a repeat of the question adds no posting, so the
+        # overlap counted in `find` never exceeds the item's own grams (similarity <= 1).
+        for gram in grams - known:
             self.postings.setdefault(gram, []).append(index)
 
 

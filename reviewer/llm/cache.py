@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,11 @@ class ResponseCache:
                 self._cache = diskcache.Cache(str(path), disk=_disk(), size_limit=256 * 2**20)
             except (OSError, sqlite3.Error, diskcache.Timeout) as err:
                 raise ConfigError(f"{path}: cannot open the response cache: {err}") from None
+            except Exception as err:  # a tampered Settings table: KeyError, ValueError, ...
+                raise ConfigError(
+                    f"{path}: the response cache is damaged ({type(err).__name__}: {err}); "
+                    "`reviewer cache clear` repairs it"
+                ) from None
         return self._cache
 
     def _skip(self, err: Exception) -> None:
@@ -110,7 +116,7 @@ class ResponseCache:
         except PickleRefused as err:
             log.warning("%s (key %s…); ignoring it", err, key[:12])
             return None
-        except (ConfigError, OSError, sqlite3.Error) as err:
+        except Exception as err:  # a cache, however broken, never fails a review
             self._skip(err)
             return None
         if not isinstance(value, str):
@@ -127,7 +133,7 @@ class ResponseCache:
             return
         try:
             self._open().set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
-        except (ConfigError, OSError, sqlite3.Error) as err:
+        except Exception as err:  # a cache, however broken, never fails a review
             self._skip(err)
 
     def stats(self) -> dict[str, Any]:
@@ -138,10 +144,33 @@ class ResponseCache:
         return {"path": str(self.root / _RESPONSES), "entries": count, "bytes": size}
 
     def clear(self) -> int:
-        """Remove every cached answer; return how many there were."""
-        if not (self.root / _RESPONSES).is_dir():
+        """Remove every cached answer; return how many there were. A cache too damaged to
+        open or clear (tampered settings, a corrupt database) is removed whole: clearing is
+        how a user repairs it, so it must always work."""
+        path = self.root / _RESPONSES
+        if not path.is_dir():
             return 0
-        return int(self._open().clear())
+        try:
+            return int(self._open().clear())
+        except Exception as err:  # whatever is wrong with it, the remedy is the same
+            log.warning("the response cache is damaged (%s); removing it", err)
+            self.close_quietly()
+            try:
+                if path.is_symlink():
+                    path.unlink()
+                else:
+                    shutil.rmtree(path)
+            except OSError as failure:
+                raise ConfigError(
+                    f"{path}: cannot remove the damaged cache: {failure.strerror}"
+                ) from None
+            return 0
+
+    def close_quietly(self) -> None:
+        """Close the database, ignoring what a damaged one raises."""
+        with contextlib.suppress(Exception):
+            self.close()
+        self._cache = None
 
     def close(self) -> None:
         """Close the database, if it was opened."""
