@@ -166,7 +166,7 @@ def handles_errors(func: F) -> F:
 
 def internal_error(err: BaseException) -> int:
     """Report an unforeseen exception in one line (the traceback with -v) and return 70."""
-    if log.isEnabledFor(logging.INFO):
+    if _verbosity or log.isEnabledFor(logging.INFO):
         import traceback
 
         _say(_scrubbed("".join(traceback.format_exception(err))).rstrip())
@@ -191,8 +191,13 @@ def _scrubbed(text: str) -> str:
     return scrub(text)
 
 
+_verbosity = 0  # -v given to this run: an internal error then shows its traceback
+
+
 def setup_logging(verbose: int) -> None:
     """-v: info logs on stderr; -vv: debug."""
+    global _verbosity
+    _verbosity = verbose
     if verbose:
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 else logging.INFO,
