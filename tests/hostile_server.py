@@ -66,8 +66,15 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b"X")
                     self.wfile.flush()
                     time.sleep(0.2)
-            elif mode == "huge":
-                self._send(_completion("x" * (50 * 2**20)))
+            elif mode == "huge":  # declared: refused before it is read
+                self._send(_completion("x" * (4 * 2**20)))
+            elif mode == "huge-stream":  # no content-length: read until the bound
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"choices": [{"message": {"content": "')
+                for _ in range(64):
+                    self.wfile.write(b"x" * 2**16)
             elif mode == "html":
                 self._send(b"<!doctype html><html><body>Open WebUI</body></html>", "text/html")
             elif mode == "bad-bytes":

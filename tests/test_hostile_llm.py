@@ -104,7 +104,8 @@ def test_an_unusable_200_still_archives_and_sends(
 
 def test_an_oversized_answer_is_refused_and_never_cached(server: Hostile, _isolated: Path) -> None:
     server.mode = "huge"
-    assert run("week", "2020-02-24", "-j", str(FIXTURE)).exit_code == 3
+    result = run("week", "2020-02-24", "-j", str(FIXTURE))
+    assert result.exit_code == 3 and "the reply is larger than 1024 KB" in result.stderr
     assert len(server.requests) == 1  # refused at once, not asked again for 50 MB more
     server.mode = "ok"
     assert run("week", "2020-02-24", "-j", str(FIXTURE)).exit_code == 0
