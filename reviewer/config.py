@@ -7,20 +7,25 @@ environment variable is listed in `KEYS` and documented in the README.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reviewer.errors import ConfigError
+from reviewer.credentials import credentials_of_url, public_url, register
+from reviewer.errors import ConfigError, ReviewerError
+from reviewer.journal.dates import YEARS
 
 __all__ = ["KEYS", "Settings", "app_dir", "load_settings", "local_endpoint", "read_env_file"]
 
 # config-file key (section.name) -> environment variable that overrides it
 KEYS: dict[str, str] = {
     "journal": "REVIEWER_JOURNAL",
+    "journal_max_mb": "REVIEWER_JOURNAL_MAX_MB",
     "timezone": "REVIEWER_TZ",
     "today": "REVIEWER_TODAY",
     "llm.offline": "REVIEWER_OFFLINE",
@@ -69,6 +74,7 @@ class Settings:
     """Everything a command needs to know from outside, resolved once."""
 
     journal: Path | None = None
+    journal_max_mb: float = 64.0  # a larger file is refused: /dev/zero must not fill memory
     timezone: str = ""
     today: date | None = None
     offline: bool = False
@@ -98,6 +104,11 @@ class Settings:
         if self.llm_timeout > 0:
             return self.llm_timeout
         return TIMEOUT_LOCAL_S if local_endpoint(self.base_url) else TIMEOUT_REMOTE_S
+
+    @property
+    def journal_max_bytes(self) -> int:
+        """The most bytes of journal read (a file, or a folder's notes together)."""
+        return int(self.journal_max_mb * 2**20)
 
     @property
     def llm_configured(self) -> bool:
@@ -164,17 +175,30 @@ def _flatten(data: Mapping[str, object], where: Path) -> dict[str, object]:
 
 
 def _read_file(path: Path, explicit: bool) -> dict[str, object]:
+    from reviewer.files import read_regular
+
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: config file not found")
         return {}
     try:
-        with path.open("rb") as handle:
-            return _flatten(tomllib.load(handle), path)
+        data = read_regular(path, 2**20)
+    except ReviewerError as err:
+        raise ConfigError(str(err)) from None
+    try:
+        # Windows editors save UTF-8 with a BOM, which TOML does not allow: accept it.
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a TOML file (not UTF-8 text)") from None
+    try:
+        return _flatten(tomllib.loads(text), path)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+
+
+# One-line settings: a line break (or any control character) in them would end up in a
+# header, a URL or a crontab line as something else.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def _bool(value: object, name: str) -> bool:
@@ -238,19 +262,45 @@ def load_settings(
 
     def text(key: str, default: str = "") -> str:
         value = values.get(key, default)
-        return str(value).strip() if value is not None else default
+        if value is None:
+            return default
+        name = f"{KEYS[key]} / {key}"
+        if isinstance(value, (dict, list)):
+            kind = "a table" if isinstance(value, dict) else "a list"
+            raise ConfigError(f"{name}: expected a single value, got {kind}")
+        value = str(value).strip()
+        # The mail settings are checked when a message is built, after the digest is archived.
+        if _CONTROL.search(value) and not key.startswith("mail."):
+            raise ConfigError(f"{name}: contains line breaks or other control characters")
+        return value
 
     today = None
     if text("today"):
         try:
             today = date.fromisoformat(text("today"))
+            if today.year not in YEARS:
+                raise ValueError
         except ValueError:
             raise ConfigError(
-                f"REVIEWER_TODAY / today: '{text('today')}' is not an ISO date (2020-02-24)"
+                f"REVIEWER_TODAY / today: '{text('today')}' is not an ISO date (2020-02-24) "
+                f"in the years {YEARS.start} to {YEARS.stop - 1}"
             ) from None
     port_text = text("smtp.port", "0") or "0"
-    if not port_text.isdigit():
-        raise ConfigError(f"REVIEWER_SMTP_PORT / smtp.port: '{port_text}' is not a port number")
+    if not (port_text.isascii() and port_text.isdigit()) or int(port_text) > 65535:
+        raise ConfigError(
+            f"REVIEWER_SMTP_PORT / smtp.port: '{port_text}' is not a port number (1-65535)"
+        )
+    max_text = text("journal_max_mb", "64") or "64"
+    try:
+        journal_max_mb = float(max_text)
+    except ValueError:
+        journal_max_mb = -1.0
+    if not 0 < journal_max_mb < 2**20:  # also refuses nan and inf
+        raise ConfigError(
+            f"REVIEWER_JOURNAL_MAX_MB / journal_max_mb: '{max_text}' is not a size in MB"
+        )
+    base_url = text("llm.base_url")
+    _check_url(base_url)
     security = text("smtp.security", "starttls").lower() or "starttls"
     if security not in {"none", "starttls", "ssl"}:
         raise ConfigError(
@@ -285,12 +335,13 @@ def load_settings(
     else:
         to = tuple(r.strip() for r in str(recipients).split(",") if r.strip())
     settings = Settings(
-        journal=Path(journal).expanduser() if journal else None,
+        journal=_journal_path(journal) if journal else None,
+        journal_max_mb=journal_max_mb,
         timezone=text("timezone"),
         today=today,
         offline=_bool(values.get("llm.offline", False), "REVIEWER_OFFLINE / llm.offline"),
         api_key=text("llm.api_key"),
-        base_url=text("llm.base_url"),
+        base_url=base_url,
         model=text("llm.model") or DEFAULT_MODEL,
         smtp_host=text("smtp.host"),
         smtp_port=int(port_text),
@@ -310,4 +361,31 @@ def load_settings(
         prompts_dir=app_dir("config", env) / "prompts",
     )
     _zone(settings.timezone)  # fail early on a bad time zone
+    register(settings.api_key, *credentials_of_url(base_url))
     return settings
+
+
+def _journal_path(text: str) -> Path:
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # ~nouser/x: no such user's home
+        raise ConfigError(
+            f"REVIEWER_JOURNAL / journal: '{text}': cannot expand ~ (no such user or no home)"
+        ) from None
+
+
+def _check_url(url: str) -> None:
+    """Refuse a base URL the client could not use, at once and in one line."""
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        ok = parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(
+            f"OPENAI_BASE_URL / llm.base_url: '{public_url(url)}' is not an http(s) URL like "
+            "https://api.openai.com/v1"
+        )

@@ -19,6 +19,7 @@ __all__ = [
     "EXIT_LINT",
     "EXIT_NO_INPUT",
     "EXIT_OK",
+    "EXIT_SOFTWARE",
     "EXIT_TEMPFAIL",
     "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
@@ -36,6 +37,7 @@ EXIT_DEGRADED = 3  # a digest was produced, but from the offline fallback after 
 EXIT_DATA = 65  # the journal cannot be read as a journal (EX_DATAERR)
 EXIT_NO_INPUT = 66  # the journal file or folder does not exist (EX_NOINPUT)
 EXIT_UNAVAILABLE = 69  # a service refused for good (EX_UNAVAILABLE)
+EXIT_SOFTWARE = 70  # an unforeseen error, a bug: one line, the traceback with -v (EX_SOFTWARE)
 EXIT_CANT_CREATE = 73  # an output or archive file cannot be written (EX_CANTCREAT)
 EXIT_TEMPFAIL = 75  # try again later (EX_TEMPFAIL)
 EXIT_CONFIG = 78  # configuration missing or invalid (EX_CONFIG)

@@ -7,6 +7,7 @@ for pydantic, jinja2 or openai. Each command imports what it uses when it runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.exceptions
 from typer.core import TyperArgument, TyperGroup
 
 from reviewer import __version__
-from reviewer.errors import EXIT_DEGRADED, ReviewerError
+from reviewer.errors import EXIT_CANT_CREATE, EXIT_DEGRADED, EXIT_SOFTWARE, ReviewerError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -59,6 +61,7 @@ __all__ = [
     "review_and_keep_ids",
     "setup_logging",
     "use_user_prompts",
+    "write_stdout",
 ]
 
 log = logging.getLogger("reviewer")
@@ -206,30 +209,81 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handles_errors(func: F) -> F:
-    """Turn the package's foreseen errors into one line on stderr and their exit code."""
+    """Turn the package's foreseen errors into one line on stderr and their exit code, and
+    anything unforeseen into one line, a pointer to -v and exit 70 (never a traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except ReviewerError as err:
-            typer.echo(f"reviewer: {err}", err=True)
+            _say(f"reviewer: {_scrubbed(str(err))}")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("reviewer: interrupted", err=True)
+            _say("reviewer: interrupted")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
+            raise
+        except BrokenPipeError:
+            raise  # main() ends a `reviewer week | head` quietly
+        except Exception as err:  # the one place that catches everything: never a traceback
+            raise typer.Exit(internal_error(err)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+def internal_error(err: BaseException) -> int:
+    """Report an unforeseen exception in one line (the traceback with -v) and return 70."""
+    if _verbosity or log.isEnabledFor(logging.INFO):
+        import traceback
+
+        _say(_scrubbed("".join(traceback.format_exception(err))).rstrip())
+    what = _scrubbed(f"{type(err).__name__}: {err}")[:300].replace("\n", " ")
+    _say(
+        f"reviewer: internal error ({what}); this is a bug: run again with -v for the "
+        "traceback and report it"
+    )
+    return EXIT_SOFTWARE
+
+
+def _say(line: str) -> None:
+    """One line on stderr, even when stderr cannot take it."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        typer.echo(line, err=True)
+
+
+def _scrubbed(text: str) -> str:
+    """`text` with the API key and any credential of OPENAI_BASE_URL hidden."""
+    from reviewer.credentials import scrub
+
+    return scrub(text)
+
+
+_verbosity = 0  # -v given to this run: an internal error then shows its traceback
+
+
 def setup_logging(verbose: int) -> None:
     """-v: info logs on stderr; -vv: debug."""
+    global _verbosity
+    _verbosity = verbose
     if verbose:
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 else logging.INFO,
             format="reviewer: %(levelname)s %(message)s",
             stream=sys.stderr,
         )
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_scrub_record)
+
+
+def _scrub_record(record: logging.LogRecord) -> bool:
+    """Hide credentials in every log line (httpx logs request URLs, errors quote bodies)."""
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        return True
+    record.msg, record.args = _scrubbed(message), None
+    return True
 
 
 def load_config(config: Path | None, env_file: Path | None = None) -> Settings:
@@ -253,7 +307,7 @@ def read_journal(
             "no journal given: pass --journal PATH, set REVIEWER_JOURNAL, or put "
             'journal = "PATH" in $XDG_CONFIG_HOME/reviewer/config.toml'
         )
-    loaded = load_journal(path, encoding)
+    loaded = load_journal(path, encoding, settings.journal_max_bytes)
     log.info("read %s: %d entries, %d lines", path, len(loaded.entries), loaded.line_count)
     skipped = [d.source for d in loaded.diagnostics if d.code == "skipped-file"]
     if skipped:
@@ -265,10 +319,18 @@ def read_journal(
         typer.echo(
             f"reviewer: note: skipped {plural(len(skipped), 'file')} in {path}: {shown}", err=True
         )
+    for finding in loaded.diagnostics:
+        if finding.code == "unreadable-file":
+            typer.echo(f"reviewer: warning: {path}/{finding.message}", err=True)
     if strict:
-        from reviewer.review.week import ensure_usable
+        from reviewer.review.week import ensure_usable, journal_problems
 
         ensure_usable(loaded)
+        # Said by every command that reads the journal (a week's digest shows it at the top).
+        problems = journal_problems(loaded)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            typer.echo(f"reviewer: warning: {problems[0]}{more}", err=True)
     return loaded
 
 
@@ -382,15 +444,7 @@ def review_and_keep_ids(
 
 
 def exit_if_degraded(digest: Digest | MonthDigest) -> None:
-    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see.
-    Journal problems shown at the top of a week's digest are said on stderr too (exit 0:
-    the review was made and sent; the digest itself tells the user what to fix)."""
-    problems = getattr(digest, "problems", [])
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        typer.echo(
-            f"reviewer: warning: {problems[0]}{more}; shown at the top of the digest", err=True
-        )
+    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see."""
     if digest.meta.degraded:
         typer.echo(
             f"reviewer: degraded, offline review written: {digest.meta.degraded_reason}", err=True
@@ -399,20 +453,44 @@ def exit_if_degraded(digest: Digest | MonthDigest) -> None:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write `text` to stdout, or atomically to `output`."""
-    if output is None:
+    """Write `text` to stdout (also for `-o -`), or to `output`: a regular file is replaced
+    atomically, a device or FIFO (/dev/null) written through, anything else refused."""
+    if output is None or str(output) == "-":
+        write_stdout(text)
+        return
+    from reviewer.files import write_output
+
+    write_output(output, text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+def write_stdout(text: str) -> None:
+    """`text` on stdout; a closed or full stdout is a ReviewerError (73), not a traceback."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise ReviewerError("cannot write the output: stdout is closed", EXIT_CANT_CREATE)
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
-    from reviewer.errors import ReviewerError
-
-    tmp = output.with_name(output.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+    except BrokenPipeError:
+        raise
     except OSError as err:
-        raise ReviewerError(f"{output}: cannot write: {err.strerror}", 73) from None
-    typer.echo(f"wrote {output}", err=True)
+        _silence_stdout()
+        raise ReviewerError(
+            f"cannot write the output to stdout: {err.strerror or err}", EXIT_CANT_CREATE
+        ) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what could not be
+    written raises nothing more at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real fd (a test's buffer): nothing to do
+        pass
 
 
 def _version(value: bool) -> None:
@@ -436,5 +514,14 @@ def main() -> None:
     try:
         app()
     except BrokenPipeError:  # `reviewer week | head`
-        sys.stderr.close()
+        _silence_stdout()
         sys.exit(0)
+    except KeyboardInterrupt:
+        _say("reviewer: interrupted")
+        sys.exit(130)
+    except OSError as err:  # typer writing help or an error to a full or closed stream
+        _silence_stdout()
+        _say(f"reviewer: cannot write the output: {err.strerror or err}")
+        sys.exit(EXIT_CANT_CREATE)
+    except Exception as err:  # raised outside any command (typer itself)
+        sys.exit(internal_error(err))

@@ -49,7 +49,7 @@ def cache_clear(config: ConfigOpt = None) -> None:
     settings = load_config(config)
     cache = ResponseCache(settings.cache_dir)
     removed = cache.clear()
-    cache.close()
+    cache.close_quietly()
     forgotten = EndpointModes(settings.cache_dir).forget()
     typer.echo(
         f"removed {plural(removed, 'cached answer')}; forgot {plural(forgotten, 'endpoint mode')}"

@@ -7,17 +7,18 @@ Layout, under the XDG data dir (`$XDG_DATA_HOME/reviewer`):
     archive/2020-W09/3f2a9c01b7de.json    rewrites the same files, a changed journal adds a set
 
 so what was mailed is still there after the journal (or the prompt, or the model) changes.
+The archive holds the journal's own (unredacted) words: folders are 0700, files 0600.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from reviewer import files
 from reviewer.errors import EXIT_CANT_CREATE, ReviewerError
 from reviewer.models import Digest
 
@@ -35,18 +36,9 @@ def content_hash(digest: Digest) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so a reader (or a crash) never sees half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise ReviewerError(f"{path}: cannot write: {err.strerror}", EXIT_CANT_CREATE) from None
+    """Write `text` to `path` (0600: an archive holds the journal's own words) so a reader
+    (or a crash) never sees half a file."""
+    files.write_atomic(path, text, mode=0o600)
 
 
 def archive_digest(
@@ -55,7 +47,10 @@ def archive_digest(
     """Write each rendering (format -> text) of the week's digest; the path without suffix."""
     folder = data_dir / "archive" / week
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        for part in (data_dir, data_dir / "archive", folder):
+            part.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for part in (data_dir / "archive", folder):
+            os.chmod(part, 0o700)  # mkdir's mode is masked by umask, and older runs made 0755
     except OSError as err:
         raise ReviewerError(
             f"{folder}: cannot create the archive: {err.strerror}", EXIT_CANT_CREATE

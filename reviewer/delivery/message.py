@@ -29,7 +29,8 @@ __all__ = [
 
 DEFAULT_SUBJECT = "Weekly review {week}: {start} – {end}"
 # Any control character, not only CR/LF: none belongs in a header value.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# U+0085, U+2028 and U+2029 are line breaks to Python's email package as well.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _LOCAL_PART = re.compile(r"^[^\s@<>()\[\],;:\"]+$")
 _DOMAIN = re.compile(r"^[^\W_](?:[\w.-]*[^\W_])?$")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -82,7 +83,7 @@ def plan_job(
         raise ReviewerError(
             f"{settings.state_dir}: cannot create: {err.strerror}", EXIT_CANT_CREATE
         ) from None
-    return Job(
+    job = Job(
         command=command,
         env=env,
         log=settings.state_dir / "cron.log",
@@ -91,6 +92,30 @@ def plan_job(
         flock=shutil.which("flock") or "/usr/bin/flock",
         env_file=env_file,
     )
+    _refuse_control_characters(job)
+    return job
+
+
+# A crontab entry is one line and a unit file one setting per line: a line break in a path
+# would start a second, valid entry (quoting does not help; cron and systemd read lines first).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _refuse_control_characters(job: Job) -> None:
+    values = [
+        *job.command,
+        *(f"{k}={v}" for k, v in job.env.items()),
+        str(job.log),
+        str(job.lock),
+        job.timezone,
+        job.flock,
+    ]
+    for value in values:
+        if _CONTROL.search(value):
+            raise ConfigError(
+                f"{value!r} contains a line break or control character, which cannot go into a "
+                "crontab line or unit file: rename or move it"
+            )
 
 
 def write_env_file(path: Path, environ: Mapping[str, str]) -> list[str]:

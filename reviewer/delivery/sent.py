@@ -3,9 +3,14 @@
 `$XDG_STATE_HOME/reviewer/sent.jsonl` holds one JSON line per message a server accepted:
 week, recipient, digest hash, Message-ID, time. Lines are only ever appended (a crash can cost
 at most the line being written, never the history), and the newest line for a (week,
-recipient) pair wins. `send.lock` beside it is held with flock(2) for a whole delivery, so two
-runs at once (a slow cron job and a manual run) decide and send one after the other: the
-second sees what the first recorded.
+recipient) pair wins. The state dir that holds it is locked with flock(2) for a whole delivery,
+so two runs at once (a slow cron job and a manual run) decide and send one after the other:
+the second sees what the first recorded. (A `send.lock` file could be deleted mid-run, letting
+a second run lock a new one; the open folder cannot be.)
+
+Read strictly and forgivingly: a line that is not a JSON object with string fields (a crash
+cut it short, an editor mangled it, bytes that are not UTF-8) is skipped with a warning; a
+ledger that is not a file at all is a clear error.
 """
 
 from __future__ import annotations
@@ -40,6 +45,21 @@ class Sent:
 
 
 _FIELDS = [f.name for f in fields(Sent)]
+_REQUIRED = [f.name for f in fields(Sent) if f.name != "forced"]
+
+
+def _parse_line(raw: bytes) -> Sent | None:
+    """A ledger line as a Sent, or None when it is not one (wrong bytes, JSON or types)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    if not all(isinstance(data.get(name), str) for name in _REQUIRED):
+        return None
+    forced = data.get("forced", False)
+    return Sent(**{name: data[name] for name in _REQUIRED}, forced=forced is True)
 
 
 class Ledger:
@@ -47,7 +67,9 @@ class Ledger:
 
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / "sent.jsonl"
-        self.lock_path = state_dir / "send.lock"
+        # The lock is the state dir itself, held open: a lock file could be deleted mid-run
+        # (and a second run would lock a new one), the folder holding the ledger cannot.
+        self.lock_path = state_dir
 
     def last_sent(self, week: str, recipient: str) -> Sent | None:
         """The newest record for `week` and `recipient`, or None if it was never sent."""
@@ -93,10 +115,11 @@ class Ledger:
         """Hold the send lock; wait up to `timeout` s for another run to finish, else exit 75."""
         self._ensure_dir()
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.lock_path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as err:
             raise ReviewerError(
-                f"{self.lock_path}: cannot open the lock: {err.strerror}", EXIT_CANT_CREATE
+                f"{self.lock_path}: cannot open the state dir to lock it: {err.strerror}",
+                EXIT_CANT_CREATE,
             ) from None
         try:
             deadline = clock() + timeout
@@ -107,34 +130,37 @@ class Ledger:
                 except BlockingIOError:
                     if clock() >= deadline:
                         raise ReviewerError(
-                            f"another reviewer run is still sending (lock {self.lock_path} "
-                            f"held for {timeout:g} s); try again later",
+                            f"another reviewer run is still sending (it holds {self.lock_path} "
+                            f"locked for {timeout:g} s); try again later",
                             EXIT_TEMPFAIL,
                         ) from None
-                    log.info("waiting for %s", self.lock_path)
+                    log.info("waiting for the send lock on %s", self.lock_path)
                     sleep(poll)
             yield
         finally:
             os.close(fd)  # closing releases the flock
 
     def _records(self) -> Iterator[Sent]:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        from reviewer.files import read_regular
+
+        if not os.path.lexists(self.path):
             return
-        except OSError as err:
+        try:
+            data = read_regular(self.path, 64 * 2**20)
+        except ReviewerError as err:
             raise ReviewerError(
-                f"{self.path}: cannot read the send ledger: {err.strerror}"
+                f"cannot read the send ledger: {err}; move it away to start a new one",
+                EXIT_CANT_CREATE,
             ) from None
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
+        for number, raw in enumerate(data.split(b"\n"), 1):
+            if not raw.strip():
                 continue
-            try:
-                data = json.loads(line)
-                yield Sent(**{k: data[k] for k in _FIELDS if k in data})
-            except (ValueError, TypeError, AttributeError):
-                # A line cut short by a crash: skip it, as if that send had not been recorded.
+            record = _parse_line(raw)
+            if record is None:
+                # A line cut short by a crash, or mangled: skipped, as if not recorded.
                 log.warning("%s:%d: unreadable ledger line skipped", self.path, number)
+                continue
+            yield record
 
     def _ensure_dir(self) -> None:
         try:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from reviewer.errors import UsageError
+from reviewer.journal.dates import YEARS
 from reviewer.journal.parse import Entry
 
 __all__ = [
     "Week",
+    "check_supported",
     "entries_in",
     "journaled_days",
     "parse_week",
@@ -64,20 +66,31 @@ class Week:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
+def check_supported(day: date, text: str) -> date:
+    """`day`, or UsageError when it is outside the years a journal's dates can have."""
+    if day.year not in YEARS:
+        raise UsageError(
+            f"'{text}' is outside the supported calendar (years {YEARS.start} to {YEARS.stop - 1})"
+        )
+    return day
+
+
 def parse_day(text: str) -> date:
     """Read `2020-02-24` (zero padding optional); UsageError when it is not a real date."""
     match = _DAY.match(text.strip())
     if not match:
         raise UsageError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2020-02-24")
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as err:
         raise UsageError(f"'{text}' is not a valid date: {err}") from None
+    return check_supported(day, text)
 
 
 def parse_week(text: str, today: date) -> Week:
     """`2020-02-24`, `2020-W09`, `this`, `last` or `sunday` to the ISO week meant."""
     word = text.strip().lower()
+    check_supported(today, f"today ({today})")
     if word in {"this", "current"}:
         return Week.containing(today)
     if word == "sunday":
@@ -90,7 +103,7 @@ def parse_week(text: str, today: date) -> Week:
     match = _ISO_WEEK.match(word)
     if match:
         try:
-            date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            check_supported(date.fromisocalendar(int(match[1]), int(match[2]), 1), text)
         except ValueError:
             raise UsageError(f"'{text}': {match[1]} has no week {int(match[2])}") from None
         return Week(int(match[1]), int(match[2]))

@@ -80,8 +80,11 @@ def journal_stats(entries: list[Entry], today: date, since: date | None = None) 
     if days:
         week = Week.containing(min(days))
         last = Week.containing(max(days))
+        by_week: dict[Week, list[Entry]] = {}  # one pass: a long journal has ~10,000 entries
+        for entry in chosen:
+            by_week.setdefault(Week.containing(entry.start), []).append(entry)
         while week.start <= last.start:
-            starting = [e for e in chosen if e.start in week]
+            starting = by_week.get(week, [])
             weeks.append(
                 WeekStats(
                     iso=week.iso,

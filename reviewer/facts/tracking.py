@@ -116,7 +116,8 @@ class _Index:
         best, best_score = None, _SAME
         for index, shared in overlap.items():
             other = self.grams[index]
-            score = shared / (len(grams) + len(other) - shared)
+            union = len(grams | other)
+            score = shared / union if union else 0.0
             if score >= best_score:
                 best, best_score = index, score
         return best

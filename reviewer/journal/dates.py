@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 __all__ = [
+    "YEARS",
     "Draft",
     "RawDate",
     "Report",
@@ -26,6 +27,13 @@ Report = Callable[[int, str, str, str], None]
 
 # A range longer than this is more likely a typo than a holiday.
 _LONG_RANGE_DAYS = 31
+# Longer than this, a range is certainly a typo (`2020-02-24 ~ 9999-12-31`): read as its first
+# day, or a year-long entry would cost a day of work per day covered.
+_MAX_RANGE_DAYS = 366
+# Years a journal's dates (and any date asked about) can have: a heading dated 0001 or 9999 is
+# a slip like a five-digit year (repaired by the order when it can be), and a bounded span
+# keeps `stats` (one row per week) to a second and week arithmetic far from date.max.
+YEARS = range(1800, 2200)
 
 _DATE = r"(?P<y>\d{4,5})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
 # The end of a range: a full date, a full date with its month-day dash missed ("2026-1025"),
@@ -171,6 +179,9 @@ def _numeric(match: re.Match[str]) -> RawDate | None:
 
 
 def make_date(y: int, m: int, d: int) -> date | None:
+    """The date, or None when it does not exist or its year is outside YEARS."""
+    if y not in YEARS:
+        return None
     try:
         return date(y, m, d)
     except ValueError:
@@ -368,6 +379,15 @@ def range_end(draft: Draft, start: date, report: Report) -> tuple[date, bool]:
                 f"the entry is read as {start} only",
             )
             return start, False
+    if (end - start).days > _MAX_RANGE_DAYS:
+        report(
+            draft.line,
+            "warning",
+            "long-range",
+            f"the range '{draft.heading}' spans {(end - start).days + 1} days, more than a year; "
+            f"the entry is read as {start} only",
+        )
+        return start, False
     if (end - start).days > _LONG_RANGE_DAYS:
         report(
             draft.line,

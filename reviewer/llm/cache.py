@@ -17,12 +17,13 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewer.errors import ConfigError
+from reviewer.credentials import public_url
+from reviewer.errors import ConfigError, ReviewerError
 
 if TYPE_CHECKING:
     import diskcache
@@ -94,6 +95,11 @@ class ResponseCache:
                 self._cache = diskcache.Cache(str(path), disk=_disk(), size_limit=256 * 2**20)
             except (OSError, sqlite3.Error, diskcache.Timeout) as err:
                 raise ConfigError(f"{path}: cannot open the response cache: {err}") from None
+            except Exception as err:  # a tampered Settings table: KeyError, ValueError, ...
+                raise ConfigError(
+                    f"{path}: the response cache is damaged ({type(err).__name__}: {err}); "
+                    "`reviewer cache clear` repairs it"
+                ) from None
         return self._cache
 
     def _skip(self, err: Exception) -> None:
@@ -110,7 +116,7 @@ class ResponseCache:
         except PickleRefused as err:
             log.warning("%s (key %s…); ignoring it", err, key[:12])
             return None
-        except (ConfigError, OSError, sqlite3.Error) as err:
+        except Exception as err:  # a cache, however broken, never fails a review
             self._skip(err)
             return None
         if not isinstance(value, str):
@@ -127,7 +133,7 @@ class ResponseCache:
             return
         try:
             self._open().set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
-        except (ConfigError, OSError, sqlite3.Error) as err:
+        except Exception as err:  # a cache, however broken, never fails a review
             self._skip(err)
 
     def stats(self) -> dict[str, Any]:
@@ -138,16 +144,44 @@ class ResponseCache:
         return {"path": str(self.root / _RESPONSES), "entries": count, "bytes": size}
 
     def clear(self) -> int:
-        """Remove every cached answer; return how many there were."""
-        if not (self.root / _RESPONSES).is_dir():
+        """Remove every cached answer; return how many there were. A cache too damaged to
+        open or clear (tampered settings, a corrupt database) is removed whole: clearing is
+        how a user repairs it, so it must always work."""
+        path = self.root / _RESPONSES
+        if not path.is_dir():
             return 0
-        return int(self._open().clear())
+        try:
+            return int(self._open().clear())
+        except Exception as err:  # whatever is wrong with it, the remedy is the same
+            log.warning("the response cache is damaged (%s); removing it", err)
+            self.close_quietly()
+            try:
+                if path.is_symlink():
+                    path.unlink()
+                else:
+                    shutil.rmtree(path)
+            except OSError as failure:
+                raise ConfigError(
+                    f"{path}: cannot remove the damaged cache: {failure.strerror}"
+                ) from None
+            return 0
+
+    def close_quietly(self) -> None:
+        """Close the database, ignoring what a damaged one raises."""
+        with contextlib.suppress(Exception):
+            self.close()
+        self._cache = None
 
     def close(self) -> None:
         """Close the database, if it was opened."""
         if self._cache is not None:
             self._cache.close()
             self._cache = None
+
+
+def _endpoint(base_url: str, model: str) -> str:
+    # Without the URL's user, password or query: a credential there must not be stored.
+    return f"{public_url(base_url)} {model}"
 
 
 class EndpointModes:
@@ -157,11 +191,16 @@ class EndpointModes:
         self.path = root / _ENDPOINTS
 
     def _load(self) -> dict[str, str]:
+        from reviewer.files import read_regular
+
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            data = json.loads(read_regular(self.path, 2**20))
+        except (ReviewerError, ValueError):  # missing, not a file, not JSON: nothing remembered
             return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        # an older file may hold a URL with its credentials: never shown or written back
+        return {_endpoint(*str(k).rpartition(" ")[::2]): str(v) for k, v in data.items()}
 
     def all(self) -> dict[str, str]:
         """Every remembered endpoint ("base_url model") and its mode."""
@@ -169,19 +208,19 @@ class EndpointModes:
 
     def get(self, base_url: str, model: str) -> str | None:
         """The mode that worked last time for this endpoint, if one is remembered."""
-        return self._load().get(f"{base_url} {model}")
+        return self._load().get(_endpoint(base_url, model))
 
     def remember(self, base_url: str, model: str, mode: str) -> None:
         """Record that this endpoint accepted `mode`; a failure to write only costs a retry."""
+        from reviewer.files import write_atomic
+
         data = self._load()
-        data[f"{base_url} {model}"] = mode
-        # map calls may remember at once: each writer gets its own temporary file
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        data[_endpoint(base_url, model)] = mode
         try:
             _private_dir(self.path.parent)
-            tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.path)
-        except OSError as err:
+            # a random temporary per writer: map calls may remember at once
+            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True), mode=0o600)
+        except (OSError, ReviewerError) as err:
             log.warning("cannot remember the endpoint's mode in %s: %s", self.path, err)
 
     def forget(self) -> int:

@@ -25,8 +25,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
+from reviewer.credentials import public_url, scrub
 from reviewer.facts.calendar import Week
 from reviewer.llm.base import PeriodFacts, PeriodSummary, Summary, WeekFacts
 from reviewer.llm.budget import TokenCounter, counter_for, estimate_cost, price_of
@@ -81,14 +81,14 @@ def endpoint_url(base_url: str) -> str:
 
 def _shown(url: str) -> str:
     """`url` as the footer may show it: no user, password or query."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    return public_url(url)
 
 
 class CallFailed(Exception):
     """A call gave up: `reason` is the user-facing why."""
 
     def __init__(self, reason: str) -> None:
+        reason = scrub(reason)  # an error body may quote the key: it ends up in the digest
         super().__init__(reason)
         self.reason = reason
 
@@ -143,7 +143,7 @@ class ChatBackend:
         self._counter = counter or (lambda: counter_for(model))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
+        return f"{type(self).__name__}(model={self.model!r}, base_url={_shown(self.base_url)!r})"
 
     @property
     def key(self) -> str:

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from reviewer.credentials import public_url
 from reviewer.llm.base import WeekFacts
 from reviewer.llm.budget import TokenCounter, estimate_cost, price_of
 from reviewer.llm.plan import Call, build_plan
@@ -60,7 +61,7 @@ def preview(
     return {
         "week": facts.week.iso,
         "model": model,
-        "base_url": base_url,
+        "base_url": public_url(base_url),
         "lang": plan.lang if plan else lang,
         "plan": "none" if plan is None else "map-reduce" if plan.reduce else "single",
         "budget_tokens": budget,

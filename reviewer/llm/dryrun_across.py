@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from reviewer.credentials import public_url
 from reviewer.llm.base import PeriodFacts, PeriodSummary, Summary, WeekFacts
 from reviewer.llm.budget import TokenCounter, estimate_cost, price_of
 from reviewer.llm.chat import ChatBackend, Tally
@@ -134,7 +135,7 @@ def _totals(backend: DryRunBackend, requests: Sequence[dict[str, Any]]) -> dict[
     price = price_of(backend.model, backend.base_url)
     return {
         "model": backend.model,
-        "base_url": backend.base_url,
+        "base_url": public_url(backend.base_url),
         "budget_tokens": backend.budget,
         "tokenizer": backend.counter().name,
         "calls": len(sent),

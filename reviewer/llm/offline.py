@@ -166,6 +166,8 @@ def highlights_of(facts: WeekFacts, limit: int = HIGHLIGHTS) -> list[Highlight]:
             key=lambda r: (-r[0], r[1], r[2]),
         )
         chosen += rest[: limit - len(chosen)]
+    if not chosen:  # a sparse week of short notes: its days' best lines are still its story
+        chosen = [lines[0] for lines in per_entry if lines][:limit]
     chosen.sort(key=lambda r: (min(r[3].dates, default=facts.week.start), r[1], r[2]))
     return [r[3] for r in chosen]
 

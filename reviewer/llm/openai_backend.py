@@ -4,6 +4,14 @@
                 bounded retries on timeouts, refused connections, 429 (Retry-After), 5xx, and on
                 malformed, schema-invalid, truncated or refused answers; then CallFailed
 
+Every request has a total deadline (`timeout`, seconds): a server that drips one byte a second
+is abandoned when it passes, as is one that sends headers and never a body. The run as a whole
+has a bound too (`run_timeout`, 30 requests' worth by default): once spent, every later call
+fails at once and the review degrades, so a scheduled job never blocks the next one. A reply is
+read up to `_MAX_REPLY_BYTES` and an answer kept up to `_MAX_ANSWER_BYTES`; a larger one is
+refused (and so never cached). An answer that quotes the API key has it hidden before it is
+parsed, cached or shown.
+
 One backend serves every thread of a run (map calls, backfilled weeks): at most `concurrency`
 requests are in flight at once, and a 429 holds back every thread until its Retry-After has
 passed, so a rate limit is not answered with more requests.
@@ -21,6 +29,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from reviewer.credentials import register, scrub
 from reviewer.llm.budget import TokenCounter
 from reviewer.llm.cache import EndpointModes, ResponseCache
 from reviewer.llm.chat import TEMPERATURE, Answer, CallFailed, ChatBackend, Tally
@@ -46,6 +55,52 @@ _BACKOFF_MAX_S = 8.0
 # Statuses that, to a request with a response_format, may mean "not this format": llama.cpp
 # answers 500 to json_schema, others 400 or 422.
 _MODE_STATUSES = frozenset({400, 422, 500, 501})
+# A week's answer is a few KB. Anything near these bounds is not an answer: a web page, a
+# runaway generation, or a server trying to fill the disk through the cache and archive.
+_MAX_REPLY_BYTES = 2**20
+_MAX_ANSWER_BYTES = 128 * 2**10
+_MAX_TOKENS = 8192  # the most a truncated answer's retry may ask for
+_RUN_REQUESTS = 30  # the run's bound, in requests' deadlines
+
+
+class _ReplyTooLarge(Exception):
+    """The server sent more than _MAX_REPLY_BYTES."""
+
+
+class _DeadlinePassed(Exception):
+    """A request did not complete within its total deadline."""
+
+
+def _capped(inner: Any, limit: int) -> Any:
+    """`inner`, a response body stream, stopping with _ReplyTooLarge past `limit` bytes."""
+    import httpx
+
+    class Capped(httpx.SyncByteStream):
+        def __iter__(self) -> Any:
+            seen = 0
+            for chunk in inner:
+                seen += len(chunk)
+                if seen > limit:
+                    raise _ReplyTooLarge(_too_large(seen))
+                yield chunk
+
+        def close(self) -> None:
+            inner.close()
+
+    return Capped()
+
+
+def _too_large(size: int) -> str:
+    return f"the reply is larger than {_MAX_REPLY_BYTES // 2**10} KB (at least {size // 2**10} KB)"
+
+
+def _cap_reply(response: httpx.Response) -> None:
+    """An httpx response hook: refuse a declared oversize at once, count the rest."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _MAX_REPLY_BYTES:
+        response.close()
+        raise _ReplyTooLarge(_too_large(int(declared)))
+    response.stream = _capped(response.stream, _MAX_REPLY_BYTES)
 
 
 def _reasoning_model(model: str) -> bool:
@@ -94,6 +149,7 @@ class OpenAIBackend(ChatBackend):
         attempts: int = 3,
         timeout: float = 60.0,
         retry_timeouts: bool = True,
+        run_timeout: float | None = None,
         max_wait: float = 30.0,
         http_client: httpx.Client | None = None,
         client: openai.OpenAI | None = None,
@@ -110,12 +166,15 @@ class OpenAIBackend(ChatBackend):
             concurrency=concurrency,
             counter=counter,
         )
-        self._api_key = api_key  # kept out of repr, keys and logs
+        self._api_key = api_key  # kept out of repr, keys, logs and answers
+        register(api_key)
         self.attempts = max(1, attempts)
         self.timeout = timeout
         # A local server that timed out is still busy with the request: another attempt
         # would queue behind it and double the wait for nothing.
         self.retry_timeouts = retry_timeouts
+        self.run_timeout = run_timeout if run_timeout is not None else _RUN_REQUESTS * timeout
+        self._run_deadline: float | None = None  # set by the first request
         self.max_wait = max_wait
         self._http_client = http_client
         self._client = client
@@ -131,12 +190,17 @@ class OpenAIBackend(ChatBackend):
             if self._client is None:
                 import openai
 
+                http_client = self._http_client or openai.DefaultHttpxClient()
+                http_client.event_hooks = {
+                    "request": http_client.event_hooks.get("request", []),
+                    "response": [*http_client.event_hooks.get("response", []), _cap_reply],
+                }
                 self._client = openai.OpenAI(
                     api_key=self._api_key or "unused",  # local servers want no key
                     base_url=self.base_url,
                     max_retries=0,  # retries are ours: bounded, and they see the answer too
                     timeout=self.timeout,
-                    http_client=self._http_client,
+                    http_client=http_client,
                 )
             return self._client
 
@@ -159,12 +223,44 @@ class OpenAIBackend(ChatBackend):
             params["response_format"] = {"type": "json_object"}
         from openai.types.chat import ChatCompletion
 
+        client = self.client()
         # client.post, the client's documented way to call any endpoint, skips loading the
         # `client.chat` resource modules: half a second of imports on every cold run.
-        response: ChatCompletion = self.client().post(
-            "/chat/completions", body=params, cast_to=ChatCompletion
+        response: ChatCompletion = self._within_deadline(
+            lambda: client.post("/chat/completions", body=params, cast_to=ChatCompletion)
         )
         return response
+
+    def _within_deadline(self, send: Callable[[], Any]) -> Any:
+        """What `send` returns, if it returns within the request's deadline (the per-read
+        timeout never ends a reply that drips); else _DeadlinePassed. The abandoned request
+        runs on in a daemon thread, which the end of the run ends."""
+        now = time.monotonic()
+        if self._run_deadline is None:
+            self._run_deadline = now + self.run_timeout
+        seconds = min(self.timeout, self._run_deadline - now)
+        if seconds <= 0:
+            raise _DeadlinePassed
+        outcome: list[tuple[bool, Any]] = []
+
+        def work() -> None:
+            try:
+                outcome.append((True, send()))
+            except BaseException as err:  # handed to the caller's thread as it is
+                outcome.append((False, err))
+
+        worker = threading.Thread(target=work, name="reviewer-llm-request", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        if not outcome:
+            raise _DeadlinePassed
+        ok, value = outcome[0]
+        if ok:
+            return value
+        raise value
+
+    def _run_spent(self) -> bool:
+        return self._run_deadline is not None and time.monotonic() >= self._run_deadline
 
     def _first_mode(self) -> int:
         remembered = self.modes.get(self.base_url, self.model) if self.modes else None
@@ -178,12 +274,17 @@ class OpenAIBackend(ChatBackend):
         transport_failures = answer_failures = 0
         max_tokens = call.max_tokens
         while True:
+            if self._run_spent():
+                raise CallFailed(
+                    f"stopped asking: the run has used its {self.run_timeout:g}s for LLM requests"
+                )
             mode = MODES[mode_index]
             self._wait_for_gate()
             tally.sent()
             try:
                 with self._slots:
                     response = self._request(call, mode, max_tokens)
+                content, usage, answer = self._read(response, call)
             except openai.APIStatusError as err:
                 status = err.status_code
                 if status in _MODE_STATUSES and mode_index < len(MODES) - 1:
@@ -203,25 +304,29 @@ class OpenAIBackend(ChatBackend):
                 else:
                     self._pause(wait_s, reason)
                 continue
-            except openai.APITimeoutError:
+            except (openai.APITimeoutError, _DeadlinePassed):
                 transport_failures += 1 if self.retry_timeouts else self.attempts
-                reason = f"timed out after {self.timeout:g}s"
+                reason = f"timed out after {self.timeout:g}s"  # the total deadline, not one read
                 if not self.retry_timeouts:
                     reason += ": a slow local server needs a longer REVIEWER_LLM_TIMEOUT"
             except openai.APIConnectionError as err:
+                if isinstance(err.__cause__, _ReplyTooLarge):
+                    raise CallFailed(str(err.__cause__)) from None
                 transport_failures += 1
                 reason = f"cannot connect: {_cause(err)}"
+            except _ReplyTooLarge as err:
+                raise CallFailed(str(err)) from None
+            except (AnswerError, ValueError, TypeError, AttributeError) as err:
+                # ValueError and friends: a 200 whose body is not UTF-8 or not JSON at all
+                why = err.reason if isinstance(err, AnswerError) else _unreadable(err)
+                answer_failures += 1
+                if answer_failures >= _ANSWER_ATTEMPTS:
+                    raise CallFailed(why + _tries(answer_failures)) from None
+                if "truncated" in why:
+                    max_tokens = min(max_tokens * 2, _MAX_TOKENS)  # the same limit, same cut
+                log.info("unusable answer (%s); asking again", why)
+                continue
             else:
-                try:
-                    content, usage, answer = self._read(response, call)
-                except AnswerError as err:
-                    answer_failures += 1
-                    if answer_failures >= _ANSWER_ATTEMPTS:
-                        raise CallFailed(err.reason + _tries(answer_failures)) from None
-                    if "truncated" in err.reason:
-                        max_tokens *= 2  # the same limit would cut the same answer
-                    log.info("unusable answer (%s); asking again", err.reason)
-                    continue
                 if self.modes is not None and self.modes.get(self.base_url, self.model) != mode:
                     self.modes.remember(self.base_url, self.model, mode)
                 return content, usage, answer
@@ -265,6 +370,13 @@ class OpenAIBackend(ChatBackend):
 
     def _read(self, response: ChatCompletion, call: Call) -> tuple[str, dict[str, int], Answer]:
         """The answer in a response, validated; AnswerError when it is unusable."""
+        from openai.types.chat import ChatCompletion
+
+        if not isinstance(response, ChatCompletion):  # text/html and the like come back as str
+            raise AnswerError(
+                "the reply is not a chat completion (a web page? OPENAI_BASE_URL should be the "
+                "API's address, often ending in /v1)"
+            )
         if not response.choices:
             raise AnswerError("empty reply (no choices)")
         choice = response.choices[0]
@@ -275,8 +387,17 @@ class OpenAIBackend(ChatBackend):
         if choice.finish_reason == "length":
             raise AnswerError("answer truncated (finish_reason=length)")
         content = message.content or ""
+        if not isinstance(content, str):
+            raise AnswerError("the reply's content is not text")
         if not content.strip():
             raise AnswerError("empty reply")
+        if len(content.encode("utf-8", "replace")) > _MAX_ANSWER_BYTES:
+            raise AnswerError(
+                f"answer larger than {_MAX_ANSWER_BYTES // 2**10} KB, far more than a review"
+            )
+        # Before it is parsed, cached, archived or mailed: a model that repeats the key (or
+        # a server that puts it in the answer) must not make it part of the review.
+        content = scrub(content, self._api_key)
         answer = parse_answer(content, call.task)
         usage = response.usage
         if usage is not None and usage.prompt_tokens:
@@ -331,6 +452,9 @@ def probe(backend: OpenAIBackend) -> tuple[str, str]:
         params: dict[str, Any] = {"model": backend.model, "messages": messages, "max_tokens": 16}
         if mode == "json_schema":
             params["response_format"] = {"type": "json_schema", "json_schema": _PROBE_SCHEMA}
+        elif mode == "json_object_schema":
+            schema = _PROBE_SCHEMA["schema"]
+            params["response_format"] = {"type": "json_object", "schema": schema}
         elif mode == "json_object":
             params["response_format"] = {"type": "json_object"}
         try:
@@ -355,6 +479,14 @@ def probe(backend: OpenAIBackend) -> tuple[str, str]:
             backend.modes.remember(backend.base_url, backend.model, mode)
         return known, mode
     raise CallFailed("no structured output mode worked")  # unreachable: the last mode raises
+
+
+def _unreadable(err: Exception) -> str:
+    if isinstance(err, UnicodeDecodeError):
+        return "the reply is not UTF-8 text"
+    if isinstance(err, ValueError):
+        return "the reply is not JSON"
+    return f"the reply is not a chat completion ({type(err).__name__})"
 
 
 def _backoff(failures: int) -> float:

@@ -39,10 +39,50 @@ _CODE_STYLE = (
 
 _SPARK = "·▁▂▃▄▅▆█"  # 0 to 7 days journaled
 
+# Bidi controls reorder what a reader sees (an RTL override makes "gpj.exe" look like
+# "exe.jpg"), and invisible characters hide text or split words; journal and model text is
+# untrusted, so every value a template prints loses them. ZWJ/ZWNJ stay: emoji sequences and
+# some scripts need them.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+        "\u200b\u2060\u180e\ufeff",
+    ),
+)
+# In Markdown, `<tag` is raw HTML to any renderer; outside code spans it is escaped.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
 
 def spark(weeks: list[WeekStats]) -> str:
     """Days journaled per week as a one-line chart, oldest first."""
     return "".join(_SPARK[max(0, min(7, w.days))] for w in weeks)
+
+
+def _visible(value: object) -> object:
+    """A printed value without bidi controls or invisible characters (Markup stays Markup)."""
+    if not isinstance(value, str):
+        return value
+    cleaned = value.translate(_INVISIBLE)
+    if cleaned == value:
+        return value
+    from markupsafe import Markup
+
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
+
+
+def _inert_tags(markdown: str) -> str:
+    """Markdown in which no text can be raw HTML: `<script>` becomes `&lt;script>` outside
+    code spans (the templates write no HTML of their own)."""
+    if "<" not in markdown:
+        return markdown
+    lines = []
+    for line in markdown.split("\n"):
+        parts = _CODE_SPAN.split(line)
+        parts[::2] = [_TAG_START.sub("&lt;", part) for part in parts[::2]]
+        lines.append("".join(parts))
+    return "\n".join(lines)
 
 
 def _plain(text: str) -> str:
@@ -89,6 +129,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_visible,
     )
     env.filters["plain"] = _plain
     env.filters["inline"] = _inline_html
@@ -105,12 +146,13 @@ def render(digest: Digest, fmt: str, budgets: Budgets = BUDGETS) -> str:
     if fmt == "json":
         return digest.model_dump_json(indent=2) + "\n"
     template = _environment().get_template(f"week.{fmt}.j2")
-    return template.render(
+    text = template.render(
         d=digest,
         s=sections(digest, budgets),
         t=labels_for(digest.lang),
         count=functools.partial(count, lang=digest.lang),
     )
+    return _inert_tags(text) if fmt == "md" else text
 
 
 def _by_status(todos: list[Todo]) -> dict[str, list[Todo]]:
@@ -125,7 +167,7 @@ def render_month(digest: MonthDigest, fmt: str) -> str:
     if fmt == "json":
         return digest.model_dump_json(indent=2) + "\n"
     template = _environment().get_template(f"month.{fmt}.j2")
-    return template.render(
+    text = template.render(
         d=digest,
         asked=[q for q in digest.questions if not q.carried_over],
         carried=[q for q in digest.questions if q.carried_over],
@@ -133,3 +175,4 @@ def render_month(digest: MonthDigest, fmt: str) -> str:
         t=labels_for(digest.lang),
         count=functools.partial(count, lang=digest.lang),
     )
+    return _inert_tags(text) if fmt == "md" else text

@@ -16,7 +16,13 @@ from datetime import date, timedelta
 
 from reviewer import __version__
 from reviewer.errors import UsageError
-from reviewer.facts.calendar import Week, journaled_days, streak_ending, streaks
+from reviewer.facts.calendar import (
+    Week,
+    check_supported,
+    journaled_days,
+    streak_ending,
+    streaks,
+)
 from reviewer.facts.extract import (
     extract_questions,
     extract_reflections,
@@ -50,6 +56,7 @@ _HIGHLIGHTS_PER_WEEK = 3
 def parse_month(text: str, today: date) -> tuple[date, date]:
     """`2020-02`, `this` or `last` to the first and last day of that month."""
     word = text.strip().lower()
+    check_supported(today, f"today ({today})")
     if word in {"this", "last"}:
         first = today.replace(day=1)
         if word == "last":
@@ -58,7 +65,7 @@ def parse_month(text: str, today: date) -> tuple[date, date]:
     match = _MONTH.match(word)
     if not match or not 1 <= int(match[2]) <= 12:
         raise UsageError(f"'{text}' is not a month; use YYYY-MM (2020-02), this or last")
-    first = date(int(match[1]), int(match[2]), 1)
+    first = check_supported(date(int(match[1]), int(match[2]), 1), text)
     return first, _month_end(first)
 
 

@@ -1,0 +1,173 @@
+"""Reading and writing files without surprises: the I/O edge every module shares.
+
+    read_regular(path, limit)   bytes of a regular file, at most `limit`; a FIFO, device or
+                                folder is refused at once (never read, never waited on)
+    write_atomic(path, text)    a regular file replaced in one step: an unpredictable temporary
+                                name in the same folder, created with O_EXCL and O_NOFOLLOW,
+                                the target's mode kept, the temporary removed on any failure
+    write_output(path, text)    what `-o PATH` does: write_atomic for a regular file or a new
+                                one; a character device or FIFO (/dev/null, /dev/stdout, a pipe)
+                                is written through, never replaced; anything else is refused
+
+Every failure is a ReviewerError naming the path (73 for writes, 66 for reads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from reviewer.errors import EXIT_CANT_CREATE, EXIT_NO_INPUT, ReviewerError
+
+__all__ = ["FileTooLarge", "read_regular", "write_atomic", "write_output"]
+
+_CHUNK = 1 << 20
+
+
+class FileTooLarge(ReviewerError):
+    """A file is larger than the bound it is read with."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at `path`; ReviewerError (66) when it is anything else or
+    unreadable, FileTooLarge (65) when it holds more than `limit` bytes."""
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of hanging.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReviewerError(
+                f"{path}: is {_kind(info.st_mode)}, not a regular file", EXIT_NO_INPUT
+            )
+        if info.st_size > limit:
+            raise FileTooLarge(_too_large(path, info.st_size, limit))
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # the size can change while we read: the bound holds all the same
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise FileTooLarge(_too_large(path, size, limit))
+        return b"".join(chunks)
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
+    finally:
+        os.close(fd)
+
+
+def _too_large(path: Path, size: int, limit: int) -> str:
+    return (
+        f"{path}: larger than {limit / 2**20:.3g} MB ({size / 2**20:.1f} MB or more); "
+        "raise journal_max_mb (REVIEWER_JOURNAL_MAX_MB) if it really is a journal"
+    )
+
+
+def _why(err: OSError) -> str:
+    return err.strerror or type(err).__name__
+
+
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Replace the regular file `path` with `text` in one step, with `mode` when given (0600
+    for private files), else the mode the file had (a new one: 0666 less the umask); a reader
+    or a crash never sees half a file."""
+    data = text.encode("utf-8")
+    folder = path.parent
+    try:
+        existing = os.stat(path).st_mode
+    except FileNotFoundError:
+        existing = None
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot write: {_why(err)}", EXIT_CANT_CREATE) from None
+    if existing is not None and not stat.S_ISREG(existing):
+        raise ReviewerError(
+            f"{path}: is {_kind(existing)}; refusing to replace it", EXIT_CANT_CREATE
+        )
+    target_mode = mode
+    if target_mode is None:
+        target_mode = stat.S_IMODE(existing) if existing is not None else _default_mode()
+    tmp: str | None = None
+    try:
+        # mkstemp: a random name, O_CREAT | O_EXCL | O_NOFOLLOW, mode 0600 until fchmod
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.fchmod(fd, target_mode)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot write: {_why(err)}", EXIT_CANT_CREATE) from None
+    finally:
+        if tmp is not None:  # any failure, an interrupt included: no temporary left behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write `text` where `-o PATH` asks: replace a regular file (or create one), write
+    through a character device or FIFO, refuse a folder, block device or socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot write: {_why(err)}", EXIT_CANT_CREATE) from None
+    if mode is None or stat.S_ISREG(mode):
+        # Through a symlink, the file it points at is replaced, not the link.
+        real = Path(os.path.realpath(path)) if mode is not None else path
+        write_atomic(real, text)
+        return
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        raise ReviewerError(
+            f"{path}: is {_kind(mode)}; write to a regular file, or - for stdout",
+            EXIT_CANT_CREATE,
+        )
+    try:
+        # O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of hanging.
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        reason = "nobody reads this FIFO" if err.errno == errno.ENXIO else _why(err)
+        raise ReviewerError(f"{path}: cannot write: {reason}", EXIT_CANT_CREATE) from None
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(text.encode("utf-8"))
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot write: {_why(err)}", EXIT_CANT_CREATE) from None
+    finally:
+        os.close(fd)
