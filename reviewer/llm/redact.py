@@ -230,45 +230,58 @@ _SSH_OPTS = {
     **dict.fromkeys(("-b", "-c", "-E", "-e", "-F", "-I", "-m", "-O", "-Q", "-S", "-W", "-w"), ""),
     "-M": "",  # autossh's monitor port is a port too, but `-M 0` turns it off
 }
+_MYSQL = {
+    "-u": "USER",
+    "--user": "USER",
+    "-p": "PASSWORD=",  # only attached (`-psecret`): alone, it asks for the password
+    "--password": "PASSWORD=",
+    "-h": "HOST",
+    "--host": "HOST",
+    "-P": "PORT",
+    "--port": "PORT",
+}
+_PSQL = {"-U": "USER", "--username": "USER", "-h": "HOST", "--host": "HOST", "-p": "PORT"}
 _OPTIONS: dict[str, dict[str, str]] = {
-    **dict.fromkeys(("ssh", "ssh-copy-id", "mosh", "autossh"), _SSH_OPTS),
-    **dict.fromkeys(("scp", "sftp"), {**_SSH_OPTS, "-P": "PORT", "-p": ""}),
+    "ssh": _SSH_OPTS,
+    "ssh-copy-id": _SSH_OPTS,
+    "mosh": _SSH_OPTS,
+    "autossh": _SSH_OPTS,
+    "scp": {**_SSH_OPTS, "-P": "PORT", "-p": ""},
+    "sftp": {**_SSH_OPTS, "-P": "PORT", "-p": ""},
     "rsync": {"-e": "", "--port": "PORT", "--password-file": "PATH"},
-    **dict.fromkeys(
-        ("mysql", "mysqldump"),
-        {"-u": "USER", "--user": "USER", "-p": "PASSWORD=", "--password": "PASSWORD=",
-         "-h": "HOST", "--host": "HOST", "-P": "PORT", "--port": "PORT"},
-    ),
-    **dict.fromkeys(
-        ("psql", "pg_dump"),
-        {"-U": "USER", "--username": "USER", "-h": "HOST", "--host": "HOST", "-p": "PORT",
-         "--port": "PORT"},
-    ),
-    "redis-cli": {"-a": "PASSWORD", "--pass": "PASSWORD", "--user": "USER", "-h": "HOST",
-                  "-p": "PORT"},
+    "mysql": _MYSQL,
+    "mysqldump": _MYSQL,
+    "psql": _PSQL,
+    "pg_dump": _PSQL,
+    "redis-cli": {
+        "-a": "PASSWORD",
+        "--pass": "PASSWORD",
+        "--user": "USER",
+        "-h": "HOST",
+        "-p": "PORT",
+    },
     "curl": {"-u": "USERPASS", "--user": "USERPASS"},
-    "docker login": {"-u": "USER", "--username": "USER", "-p": "PASSWORD",
-                     "--password": "PASSWORD"},
+    "docker login": {
+        "-u": "USER",
+        "--username": "USER",
+        "-p": "PASSWORD",
+        "--password": "PASSWORD",
+    },
     "sudo": {"-u": "USER"},
     "sshpass": {"-p": "PASSWORD"},
 }
 # Words before `ssh` that make it a noun or a service, not a command: `systemctl ssh status`.
 _NOT_COMMAND_AFTER = frozenset(
-    "systemctl service restart start stop reload status enable disable install uninstall "
-    "remove purge apt apt-get yum dnf brew pacman which man the a an via over and or with my "
-    "your of for to no use using config configure".split()
+    ["systemctl", "service", "restart", "start", "stop", "reload", "status", "enable", "disable", "install", "uninstall", "remove", "purge", "apt", "apt-get", "yum", "dnf", "brew", "pacman", "which", "man", "the", "a", "an", "via", "over", "and", "or", "with", "my", "your", "of", "for", "to", "no", "use", "using", "config", "configure"]
 )
 # Words after `ssh` that are prose, not a destination: `ssh into the server`.
 _NOT_DESTINATION = frozenset(
-    "into to the a an in on at with via from through key keys config connection connections "
-    "tunnel tunnels server servers client port agent login session sessions access command "
-    "again back over is was works worked failed fails timeout timed and or for it using then "
-    "not no also still just keeps hangs broke broken error errors".split()
+    ["into", "to", "the", "a", "an", "in", "on", "at", "with", "via", "from", "through", "key", "keys", "config", "connection", "connections", "tunnel", "tunnels", "server", "servers", "client", "port", "agent", "login", "session", "sessions", "access", "command", "again", "back", "over", "is", "was", "works", "worked", "failed", "fails", "timeout", "timed", "and", "or", "for", "it", "using", "then", "not", "no", "also", "still", "just", "keeps", "hangs", "broke", "broken", "error", "errors"]
 )
 _HOSTLIKE = re.compile(r"(?:ssh://)?(?:[A-Za-z0-9._%+-]+@)?[A-Za-z0-9\[<][A-Za-z0-9.<>:\[\]%_-]*")
 _SSH_CONFIG = re.compile(
-    r"(?im)^(?P<lead>[ \t>]*(?:[-*+][ \t]+)?`*)(?P<key>(?-i:Host)|hostname|user|port|identityfile|certificatefile"
-    r"|proxyjump|proxycommand|remoteforward|localforward|dynamicforward|hostkeyalias)"
+    r"(?im)^(?P<lead>[ \t>]*(?:[-*+][ \t]+)?`*)(?P<key>(?-i:Host)|hostname|user|port"
+    r"|identityfile|certificatefile|proxyjump|proxycommand|remoteforward|localforward|dynamicforward|hostkeyalias)"
     r"(?:[ \t]*=[ \t]*|[ \t]+)(?P<v>[!-_a-~]+(?:[ \t]+[!-_a-~]+)*)[ \t]*`*[ \t]*(?=$|[^\x00-\x7f])"
 )
 _KEEP_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "%h", "*", "ip6-localhost"})
@@ -479,7 +492,9 @@ class Redactor:
                 value = text[span[0] : span[1]]
                 if PLACEHOLDER.fullmatch(value) or not _credible(label, value):
                     continue
-                kind = "PASSWORD" if re.search(r"(?i)pass|pwd|pin|密码|口令|码", label) else "SECRET"
+                kind = (
+                    "PASSWORD" if re.search(r"(?i)pass|pwd|pin|密码|口令|码", label) else "SECRET"
+                )
                 yield kind, span[0], span[1]
         for match in _QUOTED_PASSWORD.finditer(text):
             yield "PASSWORD", match.start("v"), match.end("v")
@@ -575,8 +590,9 @@ class Redactor:
 
     def _commands(self, text: str) -> Iterator[tuple[str, int, int]]:
         for match in _COMMAND.finditer(text):
-            before = re.search(r"([A-Za-z][A-Za-z-]*)[ \t]+$", text[max(0, match.start() - 30) :
-                                                                 match.start()])
+            before = re.search(
+                r"([A-Za-z][A-Za-z-]*)[ \t]+$", text[max(0, match.start() - 30) : match.start()]
+            )
             if before and before.group(1).lower() in _NOT_COMMAND_AFTER:
                 continue
             end_match = _COMMAND_END.search(text, match.end())
@@ -626,8 +642,8 @@ class Redactor:
                 if not _HOSTLIKE.fullmatch(part):
                     break
                 yield from self._destination(part, at)
-            elif command in {"scp", "rsync"} and ":" in part and not part.startswith(
-                ("/", ".", "~")
+            elif (
+                command in {"scp", "rsync"} and ":" in part and not part.startswith(("/", ".", "~"))
             ):
                 yield from self._destination(part, at)
 
@@ -655,13 +671,19 @@ class Redactor:
         elif kind == "FORWARD":
             yield from self._forward(value, at)
         elif kind == "OPTION":
-            found = re.fullmatch(r"(?i)(port|hostname|user|identityfile|proxyjump)(=|\s*)(\S+)",
-                                 value)
+            found = re.fullmatch(
+                r"(?i)(port|hostname|user|identityfile|proxyjump)(=|\s*)(\S+)", value
+            )
             if found:
                 option = found[1].lower()
                 yield from self._option_value(
-                    {"port": "PORT", "hostname": "HOST", "user": "USER", "identityfile": "PATH",
-                     "proxyjump": "JUMP"}[option],
+                    {
+                        "port": "PORT",
+                        "hostname": "HOST",
+                        "user": "USER",
+                        "identityfile": "PATH",
+                        "proxyjump": "JUMP",
+                    }[option],
                     found[3],
                     at + found.start(3),
                 )
@@ -720,8 +742,14 @@ class Redactor:
                 for token, where in tokens:
                     yield from self._forward(token, where)
             else:
-                kind = {"hostname": "HOST", "hostkeyalias": "HOST", "user": "USER", "port": "PORT",
-                        "identityfile": "PATH", "certificatefile": "PATH"}[key]
+                kind = {
+                    "hostname": "HOST",
+                    "hostkeyalias": "HOST",
+                    "user": "USER",
+                    "port": "PORT",
+                    "identityfile": "PATH",
+                    "certificatefile": "PATH",
+                }[key]
                 yield from self._option_value(kind, value, at)
 
 
