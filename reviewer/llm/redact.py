@@ -272,11 +272,16 @@ _OPTIONS: dict[str, dict[str, str]] = {
 }
 # Words before `ssh` that make it a noun or a service, not a command: `systemctl ssh status`.
 _NOT_COMMAND_AFTER = frozenset(
-    ["systemctl", "service", "restart", "start", "stop", "reload", "status", "enable", "disable", "install", "uninstall", "remove", "purge", "apt", "apt-get", "yum", "dnf", "brew", "pacman", "which", "man", "the", "a", "an", "via", "over", "and", "or", "with", "my", "your", "of", "for", "to", "no", "use", "using", "config", "configure"]
+    """systemctl service restart start stop reload status enable disable install uninstall
+    remove purge apt apt-get yum dnf brew pacman which man the a an via over and or with my
+    your of for to no use using config configure""".split()  # noqa: SIM905
 )
 # Words after `ssh` that are prose, not a destination: `ssh into the server`.
 _NOT_DESTINATION = frozenset(
-    ["into", "to", "the", "a", "an", "in", "on", "at", "with", "via", "from", "through", "key", "keys", "config", "connection", "connections", "tunnel", "tunnels", "server", "servers", "client", "port", "agent", "login", "session", "sessions", "access", "command", "again", "back", "over", "is", "was", "works", "worked", "failed", "fails", "timeout", "timed", "and", "or", "for", "it", "using", "then", "not", "no", "also", "still", "just", "keeps", "hangs", "broke", "broken", "error", "errors"]
+    """into to the a an in on at with via from through key keys config connection connections
+    tunnel tunnels server servers client port agent login session sessions access command again
+    back over is was works worked failed fails timeout timed and or for it using then not no
+    also still just keeps hangs broke broken error errors""".split()  # noqa: SIM905
 )
 _HOSTLIKE = re.compile(r"(?:ssh://)?(?:[A-Za-z0-9._%+-]+@)?[A-Za-z0-9\[<][A-Za-z0-9.<>:\[\]%_-]*")
 _SSH_CONFIG = re.compile(
