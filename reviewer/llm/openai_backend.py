@@ -25,6 +25,7 @@ from reviewer.llm.budget import TokenCounter
 from reviewer.llm.cache import EndpointModes, ResponseCache
 from reviewer.llm.chat import TEMPERATURE, Answer, CallFailed, ChatBackend, Tally
 from reviewer.llm.plan import DEFAULT_BUDGET, Call
+from reviewer.llm.redact import Rules
 from reviewer.llm.schema import AnswerError, json_schema, parse_answer
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class OpenAIBackend(ChatBackend):
         http_client: httpx.Client | None = None,
         client: openai.OpenAI | None = None,
         sleep: Callable[[float], None] | None = None,
+        redaction: Rules | None = None,
     ) -> None:
         super().__init__(
             model,
@@ -105,6 +107,7 @@ class OpenAIBackend(ChatBackend):
             budget=budget,
             concurrency=concurrency,
             counter=counter,
+            redaction=redaction,
         )
         self._api_key = api_key  # kept out of repr, keys and logs
         self.attempts = max(1, attempts)

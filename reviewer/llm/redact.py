@@ -25,7 +25,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reviewer.errors import ConfigError
 
@@ -298,8 +298,9 @@ class Rules:
     """The user's own rules from `[redact]`: terms (people's names, projects) hidden wherever
     they appear, and regular expressions whose matches are hidden."""
 
-    terms: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()
+    # Kept out of repr: the terms are the private values themselves.
+    terms: tuple[str, ...] = field(default=(), repr=False)
+    patterns: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def digest(self) -> str:
@@ -315,9 +316,9 @@ class Rules:
             try:
                 out.append(re.compile(pattern))
             except re.error as err:
-                raise ConfigError(
-                    f"redact.patterns: pattern {number} '{pattern}' is not a valid regular "
-                    f"expression: {err}"
+                raise ConfigError(  # by position: the pattern may spell out a private value
+                    f"redact.patterns: pattern {number} of {len(self.patterns)} is not a valid "
+                    f"regular expression: {err.msg} at position {err.pos}"
                 ) from None
         return out
 
