@@ -150,6 +150,18 @@ class ResponseCache:
             self._cache = None
 
 
+def _endpoint_name(base_url: str, model: str) -> str:
+    """How endpoints.json names an endpoint: its URL without user, password or query (a
+    gateway's key may sit there), and a digest of the whole so two such URLs stay apart."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(base_url)
+    if "@" not in parts.netloc and not parts.query and not parts.fragment:
+        return f"{base_url} {model}"
+    shown = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    return f"{shown}#{hashlib.sha256(base_url.encode()).hexdigest()[:12]} {model}"
+
+
 class EndpointModes:
     """Remembers, per base URL and model, the response_format mode the server accepted."""
 
@@ -169,12 +181,12 @@ class EndpointModes:
 
     def get(self, base_url: str, model: str) -> str | None:
         """The mode that worked last time for this endpoint, if one is remembered."""
-        return self._load().get(f"{base_url} {model}")
+        return self._load().get(_endpoint_name(base_url, model))
 
     def remember(self, base_url: str, model: str, mode: str) -> None:
         """Record that this endpoint accepted `mode`; a failure to write only costs a retry."""
         data = self._load()
-        data[f"{base_url} {model}"] = mode
+        data[_endpoint_name(base_url, model)] = mode
         # map calls may remember at once: each writer gets its own temporary file
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:

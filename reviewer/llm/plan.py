@@ -28,6 +28,7 @@ __all__ = [
     "entry_block",
     "entry_heading",
     "fits",
+    "week_redactor",
 ]
 
 DEFAULT_BUDGET = 6000  # prompt tokens per call; small enough for a local 8k-context model
@@ -160,6 +161,14 @@ def cut_to_budget(
     return "\n".join(lines[:low]) + "\n…"
 
 
+def week_redactor(entries: list[Entry], rules: Rules | None = None) -> Redactor:
+    """A redactor that has learned every value of `entries`: numbering follows the journal, and
+    a host named in a command is hidden wherever it appears, even above the command."""
+    redactor = Redactor(rules)
+    redactor.learn("\n".join(e.heading + "\n" + "\n".join(e.body) for e in entries))
+    return redactor
+
+
 def build_plan(
     facts: WeekFacts,
     lang: str,
@@ -171,10 +180,7 @@ def build_plan(
     `rules` are the user's own redaction terms and patterns."""
     if lang == "auto":
         lang = detect_lang(line for entry in facts.entries for line in entry.body)
-    redactor = Redactor(rules)
-    # Learn every value first: numbering follows the journal and a host named in a command is
-    # hidden wherever it appears, even above the command.
-    redactor.learn("\n".join(e.heading + "\n" + "\n".join(e.body) for e in facts.entries))
+    redactor = week_redactor(facts.entries, rules)
     tags = _tags(facts)
     parts: dict[tuple[date, date], list[str]] = {}  # the map step's unit: a day, or a range
     for entry in sorted(facts.entries, key=lambda e: (e.start, e.end, e.line)):
