@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench goldens clean
+.PHONY: install demo test lint bench privacy goldens clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ goldens: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+# Recall and precision of redaction on the labelled corpus (tests/privacy/corpus.tsv).
+privacy: $(STAMP)
+	$(BIN)/python bench/bench_privacy.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
