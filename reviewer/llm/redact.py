@@ -77,16 +77,25 @@ _TOKENS = re.compile(
 # A long random-looking string (upper, lower and digits) is a key whatever its label: commit
 # hashes and checksums are lowercase hex and stay. Public ssh keys are not secrets.
 _RANDOM = re.compile(
-    r"(?<![A-Za-z0-9_/+=.-])(?<!ssh-rsa )(?<!ssh-ed25519 )"
+    r"(?<![A-Za-z0-9_+=.-])(?<!ssh-rsa )(?<!ssh-ed25519 )"
     r"(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])(?=(?:[A-Za-z_-]*[0-9]){3})"
-    r"[A-Za-z0-9_-]{24,}(?![A-Za-z0-9_/+=-])"
+    r"[A-Za-z0-9_-]{24,}(?![A-Za-z0-9_+=-])"
+)
+# `wandb login KEY`, `huggingface-cli login --token KEY`: a key whatever it looks like.
+_LOGIN_KEY = re.compile(
+    r"(?<![A-Za-z0-9_-])(?:wandb|huggingface-cli|hf|gh|npm|docker|heroku)(?:[ \t]+auth)?"
+    r"[ \t]+login[ \t]+(?:--(?:token|with-token|key)[ \t=]+)?(?P<v>[A-Za-z0-9_.-]{16,})"
+)
+# Webhook URLs are their own secret: whoever has one can post.
+_WEBHOOK = re.compile(
+    r"(?i)(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks)/(?P<v>[A-Za-z0-9_/-]+)"
 )
 _BEARER = re.compile(r"(?<![A-Za-z])(?:Bearer|Basic|token)[ \t]+(?P<v>[A-Za-z0-9._~+/=-]{12,})")
 
 # Names of secrets: `password: x`, `OPENAI_API_KEY=x`, `"api_key": "x"`, `token是x`.
 _SECRET_NAME = (
     r"(?:[A-Za-z0-9_.-]*(?:password|passwd|passphrase)"
-    r"|(?:[A-Za-z0-9_.-]*[_.-])?(?:pass|pwd|pin|token|secret|credentials?|signature"
+    r"|(?:[A-Za-z0-9_.-]*[_.-])?(?:pass|pwd|pw|pin|token|secret|credentials?|signature"
     r"|(?:api|access|secret|private|auth|app|client)[_-]?key|apikey))"
 )
 _SECRET_VALUE = re.compile(
@@ -102,7 +111,8 @@ _SECRET_SPACED = re.compile(
     r"(?P<v>(?=[!-~]*[0-9!#$%&*@^~?])[!-~]{4,})"
 )
 _CN_SECRET = re.compile(
-    rf"(?:密码|口令|密钥|秘钥|提取码|访问码|取件码|解锁码|PIN码|pin码){_SEP_OPT}(?P<q>[\"'“‘]?)"
+    r"(?:密码|口令|密钥|秘钥|提取码|访问码|取件码|解锁码|PIN码|pin码)(?:[（(][^）)\n]{1,12}[）)])?"
+    rf"{_SEP_OPT}(?P<q>[\"'“‘]?)"
     r"(?P<v>[!-~]+)"
 )
 # `user / pass` after a login label or an e-mail address: `[mac](a@b.com / hunter22)`.
@@ -184,6 +194,10 @@ _CN_MOBILE = re.compile(
 _CN_LANDLINE = re.compile(
     r"(?<![0-9A-Za-z+])(?:(?:\+|00)86[ -]?\(?0?[1-9][0-9]{1,2}\)?|\(0[1-9][0-9]{1,2}\)"
     r"|0[1-9][0-9]{1,2})[ -]?[0-9]{3,4}[ -]?[0-9]{4}(?![0-9A-Za-z])"
+)
+_US_PHONE = re.compile(
+    r"(?<![0-9A-Za-z(-])(?:\([2-9][0-9]{2}\)[ ]?|[2-9][0-9]{2}[-.])[0-9]{3}[-.][0-9]{4}"
+    r"(?![0-9A-Za-z-])"
 )
 _INTL_PHONE = re.compile(
     r"(?<![0-9A-Za-z+])\+[1-9][0-9]{0,2}(?:[ .-]?\(?[0-9]{1,4}\)?){2,5}(?![0-9A-Za-z])"
@@ -403,15 +417,15 @@ class Redactor:
 
     def find(self, text: str) -> list[Hidden]:
         """The private spans of `text`, in order, not overlapping."""
-        owner: list[str | None] = [None] * len(text)
+        # character -> the kind that claimed it first ("" for a placeholder already there)
+        owner: dict[int, str] = {}
         for match in PLACEHOLDER.finditer(text):  # already redacted: keep as it is
             for i in range(match.start(), match.end()):
                 owner[i] = ""
 
-        def propose(kind: str, start: int, end: int, value: str = "") -> None:
+        def propose(kind: str, start: int, end: int) -> None:
             for i in range(start, end):
-                if owner[i] is None:
-                    owner[i] = kind
+                owner.setdefault(i, kind)
 
         for kind, start, end in self._spans(text):
             propose(kind, start, end)
@@ -486,8 +500,9 @@ class Redactor:
             yield "SECRET", match.start(), match.end()
 
     def _secrets(self, text: str) -> Iterator[tuple[str, int, int]]:
-        for match in _BEARER.finditer(text):
-            yield "SECRET", match.start("v"), match.end("v")
+        for pattern in (_BEARER, _LOGIN_KEY, _WEBHOOK):
+            for match in pattern.finditer(text):
+                yield "SECRET", match.start("v"), match.end("v")
         for pattern in (_SECRET_VALUE, _CN_SECRET, _SECRET_SPACED):
             for match in pattern.finditer(text):
                 label = match.group()[: match.start("v") - match.start()]
@@ -557,7 +572,7 @@ class Redactor:
             yield "USER", match.start(group), match.end(group)
         for match in _HOME.finditer(text):
             yield "USER", match.start("v"), match.end("v")
-        for pattern in (_CN_MOBILE, _CN_LANDLINE):
+        for pattern in (_CN_MOBILE, _CN_LANDLINE, _US_PHONE):
             for match in pattern.finditer(text):
                 yield "PHONE", match.start(), match.end()
         for match in _INTL_PHONE.finditer(text):
@@ -806,18 +821,18 @@ def _credible(label: str, value: str) -> bool:
     return len(value) >= 3
 
 
-def _runs(text: str, owner: list[str | None]) -> list[Hidden]:
+def _runs(text: str, owner: dict[int, str]) -> list[Hidden]:
     """Maximal runs of characters owned by the same kind, trimmed of spaces at their ends."""
     out: list[Hidden] = []
-    i = 0
-    while i < len(text):
+    claimed = sorted(i for i, kind in owner.items() if kind)
+    n = 0
+    while n < len(claimed):
+        i = claimed[n]
         kind = owner[i]
-        if not kind:
-            i += 1
-            continue
         j = i
-        while j < len(text) and owner[j] == kind:
+        while owner.get(j) == kind:
             j += 1
+            n += 1
         start, end = i, j
         while start < end and text[start].isspace():
             start += 1
@@ -825,7 +840,6 @@ def _runs(text: str, owner: list[str | None]) -> list[Hidden]:
             end -= 1
         if any(c.isalnum() for c in text[start:end]):
             out.append(Hidden(start, end, kind, text[start:end]))
-        i = j
     return out
 
 
