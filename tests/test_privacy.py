@@ -267,3 +267,21 @@ def test_nothing_private_in_logs_or_cache_files(
         assert leak not in logs, leak
     for secret in ("gw-pass",):
         assert secret.encode() not in stored
+
+
+def test_suggest_answers_dry_run_hides_terms(tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_text(
+        "## 2020-02-21\n* 凯哥说 default dict 的 key 写错了，账号 zhang3 / Pku@2021\n\n"
+        "## 2020-02-17\n* 需要问的问题\n  * default dict 为什么报错？问汪总\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    args = ["questions", "-j", str(journal), "--config", str(config), "--suggest-answers"]
+    result = CliRunner().invoke(app, [*args, "--dry-run", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["calls"] == 1 and data["redacted"]["NAME"] == 2
+    for leak in ("凯哥", "汪总", "zhang3", "Pku@2021"):
+        assert leak not in result.stdout
