@@ -60,3 +60,15 @@ def load_text(text: str) -> list[Case]:
         path = Path(tmp) / "c.tsv"
         path.write_text(text + "\n", encoding="utf-8")
         return load(path)[0]
+
+
+def test_hint_words_never_hide_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The hint words only skip rules that cannot match: without them, the same spans.
+    from reviewer.llm import redact
+
+    from .conftest import FIXTURE
+
+    texts = [case.text for case in CASES] + [FIXTURE.read_text(encoding="utf-8")]
+    with_hints = [Redactor(RULES).find(text) for text in texts]
+    monkeypatch.setattr(redact, "_HINTS", {})
+    assert [Redactor(RULES).find(text) for text in texts] == with_hints
