@@ -285,3 +285,14 @@ def test_suggest_answers_dry_run_hides_terms(tmp_path: Path) -> None:
     assert data["calls"] == 1 and data["redacted"]["NAME"] == 2
     for leak in ("凯哥", "汪总", "zhang3", "Pku@2021"):
         assert leak not in result.stdout
+
+
+def test_a_repaired_heading_is_sent_with_its_repaired_dates() -> None:
+    from reviewer.journal.parse import parse_journal
+    from reviewer.llm.plan import entry_block
+
+    text = "## 2021-02-03\n* a\n\n## 2020-2-1 组会 with 凯哥\n* b\n\n## 2021-01-30\n* c\n"
+    entries = parse_journal(text, "j.md").entries
+    repaired = next(e for e in entries if e.repaired)
+    block = entry_block(repaired, Redactor(Rules(terms=("凯哥",))), {})
+    assert block.split("\n")[0] == "## 2021-02-01 组会 with <NAME-1>"

@@ -44,8 +44,8 @@ _NOT_BEFORE = rf"(?<![{_ALNUM}])"  # no ASCII letter or digit before: CJK is a b
 _NOT_AFTER = rf"(?![{_ALNUM}])"
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 # A separator between a label and its value: `:` `：` `=` `是` `为`, with spaces around.
-_SEP = r"[ \t]*(?:[:：=＝]|是|为|為)[ \t]*"
-_SEP_OPT = r"[ \t]*(?:[:：=＝]|是|为|為)?[ \t]*"
+_SEP = r"[ \t]*(?:(?:是|为|為)[ \t]*[:：=＝]?|[:：=＝])[ \t]*"  # also `是：`
+_SEP_OPT = rf"(?:{_SEP}|[ \t]*)"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
 _LABEL_HOST = rf"[{_ALNUM}](?:[{_ALNUM}-]*[{_ALNUM}])?"
@@ -107,7 +107,8 @@ _SECRET_VALUE = re.compile(
 # must look like one (a digit or a symbol), so "password reset" stays.
 _SECRET_SPACED = re.compile(
     r"(?i)(?<![A-Za-z0-9_.])(?:--?)?(?:password|passwd|pwd|pass|token|secret|api[_-]?key)"
-    r"(?:[ \t]+(?:is|was))?[ \t]+[\"']?"
+    r"(?:[ \t]+(?:for|of|to|on)[ \t]+[^\n.,;:]{1,30}?[ \t]+(?:is|was)|[ \t]+(?:is|was))?"
+    r"[ \t]+[\"']?"
     r"(?P<v>(?=[!-~]*[0-9!#$%&*@^~?])[!-~]{4,})"
 )
 _CN_SECRET = re.compile(
@@ -208,12 +209,18 @@ _PHONE_LABEL = re.compile(
 )
 _IM = re.compile(
     r"(?i)(?:(?<![A-Za-z])qq(?:号|群)?|微信号?|v信|(?<![A-Za-z])(?:wx|vx|wechat|weixin))"
-    rf"(?:号|同号|id)?(?:{_SEP}|[ \t]*)"
+    rf"(?:[ \t]*(?:号|同号|id|ID))?(?:{_SEP}|[ \t]*)"
     r"(?P<v>(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9][A-Za-z0-9_-]{4,19})(?![A-Za-z0-9_-])"
 )
 _IM_NAMED = re.compile(
     rf"(?i)(?:微信号|(?<![A-Za-z])(?:wechat|weixin|wx)(?:[ \t]*id)?){_SEP}"
     r"(?P<v>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
+)
+# Handles on public sites identify the user as well as a name does.
+_HANDLE = re.compile(
+    r"(?i)(?:(?<![A-Za-z.])(?:github|gitlab|twitter|weibo|bilibili|telegram|discord|instagram)"
+    r"|微博|知乎|小红书|[bB]站)(?:[ \t]*(?:id|账号|用户名|handle))?"
+    rf"{_SEP}@?(?P<v>[A-Za-z0-9][A-Za-z0-9_.-]{{1,38}})(?![A-Za-z0-9_.-]|://)"
 )
 _CN_ID = re.compile(
     r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
@@ -581,7 +588,7 @@ class Redactor:
         for match in _scan(_PHONE_LABEL, text):
             if sum(c.isdigit() for c in match.group("v")) >= 7:
                 yield "PHONE", match.start("v"), match.end("v")
-        for pattern in (_IM, _IM_NAMED):
+        for pattern in (_IM, _IM_NAMED, _HANDLE):
             for match in _scan(pattern, text):
                 yield "ACCOUNT", match.start("v"), match.end("v")
         for match in _scan(_CN_ID, text):
@@ -836,6 +843,20 @@ _HINTS: dict[re.Pattern[str], tuple[str, ...]] = {
     _HOME: ("/home/", "/users/", "\\users\\"),
     _PHONE_LABEL: ("电话", "手机", "号码", "座机", "联系", "tel", "phone", "mobile", "call", "sms"),
     _IM: ("qq", "微信", "v信", "wx", "vx", "wechat", "weixin"),
+    _HANDLE: (
+        "github",
+        "gitlab",
+        "twitter",
+        "weibo",
+        "bilibili",
+        "telegram",
+        "discord",
+        "instagram",
+        "微博",
+        "知乎",
+        "小红书",
+        "b站",
+    ),
     _IM_NAMED: ("微信", "wechat", "weixin", "wx"),
     _ID_LABEL: (
         "身份证",
