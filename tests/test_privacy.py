@@ -296,3 +296,14 @@ def test_a_repaired_heading_is_sent_with_its_repaired_dates() -> None:
     repaired = next(e for e in entries if e.repaired)
     block = entry_block(repaired, Redactor(Rules(terms=("凯哥",))), {})
     assert block.split("\n")[0] == "## 2021-02-01 组会 with <NAME-1>"
+
+
+def test_a_suspect_is_judged_on_its_own_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2021-03-01.md").write_text("* 密码 abcd 记得改\n* ssh root@10.9.8.7\n", "utf-8")
+    result = CliRunner().invoke(app, ["redact", "2021-03-01", "-j", str(notes), "-f", "json"])
+    data = json.loads(result.stdout)
+    assert [s["text"] for s in data["suspects"]] == ["* 密码 abcd 记得改"]
+    assert data["suspects"][0]["line"] == 1
+    assert {r["value"] for r in data["hidden"]} == {"root", "10.9.8.7"}

@@ -118,11 +118,13 @@ def format_report(data: dict[str, Any]) -> str:
     width = max((len(r["placeholder"]) for r in data["hidden"]), default=0)
     for row in data["hidden"]:
         lines = ", ".join(str(n) for n in row["lines"])
-        out.append(f"  {row['placeholder']:<{width}}  {row['value']}  (line {lines})")
+        where = f"{row['source']}, " if row.get("source") else ""
+        out.append(f"  {row['placeholder']:<{width}}  {row['value']}  ({where}line {lines})")
     if data["suspects"]:
         out.append("left in the clear, looks private (add it to [redact] terms or patterns):")
         for suspect in data["suspects"]:
-            out.append(f"  line {suspect['line']}: {suspect['text']}  ({suspect['reason']})")
+            where = f"{suspect['source']}:" if suspect.get("source") else "line "
+            out.append(f"  {where}{suspect['line']}: {suspect['text']}  ({suspect['reason']})")
     else:
         out.append("nothing left that looks private")
     return "\n".join(out) + "\n"

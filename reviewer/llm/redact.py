@@ -451,7 +451,7 @@ class Redactor:
             end = offset + len(line)
             for match in _SUSPECT.finditer(line):
                 after = offset + match.end()
-                window = after + 24
+                window = min(after + 24, end)  # what follows the label on its line
                 covered = any(h.start < window and h.end > offset + match.start() for h in hidden)
                 value = _SUSPECT_VALUE.match(line, match.end())
                 if not covered and value and value.group().strip():
