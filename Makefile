@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench eval goldens screenshots clean install-check interop
+.PHONY: install demo test lint bench eval privacy goldens screenshots clean install-check interop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: eval
 # (Debian: apt-get install chromium fonts-noto-cjk); not part of `make test`.
 screenshots: $(STAMP)
 	$(BIN)/python bench/screenshots.py
+
+# Recall and precision of redaction on the labelled corpus (tests/privacy/corpus.tsv).
+privacy: $(STAMP)
+	$(BIN)/python bench/bench_privacy.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

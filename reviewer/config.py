@@ -44,6 +44,8 @@ KEYS: dict[str, str] = {
     "questions.dormant_weeks": "REVIEWER_DORMANT_WEEKS",
     "mail.when_quiet": "REVIEWER_MAIL_WHEN_QUIET",
 }
+# Keys of the config file only (no environment variable): lists of strings.
+LIST_KEYS = ("redact.terms", "redact.patterns")
 DEFAULT_MODEL = "gpt-4o-mini"
 # Seconds one LLM request may take. A hosted API answers a week in seconds; a model on the
 # user's own CPU (llama.cpp, Ollama on loopback or the LAN) takes minutes: llama.cpp with
@@ -89,6 +91,9 @@ class Settings:
     mail_from: str = ""
     mail_to: tuple[str, ...] = ()
     mail_subject: str = ""
+    # [redact]: the user's own terms and patterns; never shown (they are the private values)
+    redact_terms: tuple[str, ...] = field(default=(), repr=False)
+    redact_patterns: tuple[str, ...] = field(default=(), repr=False)
     mail_when_quiet: str = "once"
     llm_timeout: float = 0.0  # 0: chosen by where the endpoint is (see `request_timeout`)
     config_path: Path | None = None
@@ -166,11 +171,10 @@ def _flatten(data: Mapping[str, object], where: Path) -> dict[str, object]:
                 flat[f"{key}.{sub}"] = inner
         else:
             flat[key] = value
-    unknown = sorted(set(flat) - set(KEYS))
+    unknown = sorted(set(flat) - set(KEYS) - set(LIST_KEYS))
     if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting '{unknown[0]}'; known: {', '.join(sorted(KEYS))}"
-        )
+        known = ", ".join(sorted([*KEYS, *LIST_KEYS]))
+        raise ConfigError(f"{where}: unknown setting '{unknown[0]}'; known: {known}")
     return flat
 
 
@@ -210,6 +214,28 @@ def _bool(value: object, name: str) -> bool:
     if text in _FALSE:
         return False
     raise ConfigError(f"{name}: expected true or false, got '{value}'")
+
+
+def _strings(value: object, name: str) -> tuple[str, ...]:
+    """A list of strings from the config file; anything else is a ConfigError that says so."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f'{name}: expected a list of strings, like {name.split(".")[1]} = ["…"]')
+    return tuple(item for item in value if item.strip())
+
+
+def _patterns(value: object) -> tuple[str, ...]:
+    """`redact.patterns`: each must compile; a bad one is named by its position, not shown
+    (it may spell out the private value it was written for)."""
+    patterns = _strings(value, "redact.patterns")
+    for number, pattern in enumerate(patterns, start=1):
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ConfigError(
+                f"redact.patterns: pattern {number} of {len(patterns)} is not a valid regular "
+                f"expression: {err.msg} at position {err.pos}"
+            ) from None
+    return patterns
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -351,6 +377,8 @@ def load_settings(
         mail_from=text("mail.from"),
         mail_to=to,
         mail_subject=text("mail.subject"),
+        redact_terms=_strings(values.get("redact.terms", []), "redact.terms"),
+        redact_patterns=_patterns(values.get("redact.patterns", [])),
         mail_when_quiet=when_quiet,
         llm_timeout=timeout,
         config_path=path if path.exists() else None,

@@ -12,7 +12,7 @@ from reviewer.cli import app
 runner = CliRunner()
 COMMANDS = [
     "week", "month", "weeks", "send", "cron", "check", "entries", "questions", "todos",
-    "stats", "reflections", "site", "cache", "doctor",
+    "stats", "reflections", "site", "redact", "cache", "doctor",
 ]  # fmt: skip
 
 

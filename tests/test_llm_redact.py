@@ -90,7 +90,7 @@ def test_same_value_same_placeholder_across_calls() -> None:
         ("server fe80::1ff:fe23:4567:890a up", "server <IP-1> up"),
         ("at 12:30:45 and ::1 and std::vector", "at 12:30:45 and ::1 and std::vector"),
         ("jupyter on 10.1.2.3:8888", "jupyter on <IP-1>:<PORT-1>"),
-        ("127.0.0.1:8888 and localhost stay", "127.0.0.1:8888 and localhost stay"),
+        ("127.0.0.1:8888 and localhost stay", "127.0.0.1:<PORT-1> and localhost stay"),
         ("scp -P 2200 a.txt me@box.lab.org:/tmp", "scp -P <PORT-1> a.txt <USER-1>@<HOST-1>:/tmp"),
         (
             "rsync -av -e 'ssh -p 2222' src/ u@h.example.org:dst",

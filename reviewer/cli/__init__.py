@@ -4,7 +4,7 @@ app.py holds what the commands share (options, settings, errors -> exit codes); 
 command modules registers their commands on the app, in the order `--help` lists them.
 """
 
-from reviewer.cli import review, delivery, journal, site, cache, doctor  # noqa: I001  (registration order)
+from reviewer.cli import review, delivery, journal, site, privacy, cache, doctor  # noqa: I001  (registration order)
 from reviewer.cli.app import DEFAULT_PROMPT_BUDGET, app, main
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "doctor",
     "journal",
     "main",
+    "privacy",
     "review",
     "site",
 ]

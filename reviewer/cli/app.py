@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from reviewer.journal.parse import Journal
     from reviewer.llm.base import Backend
     from reviewer.llm.dryrun_across import DryRunBackend
+    from reviewer.llm.redact import Rules
     from reviewer.models import Digest, MonthDigest
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "main",
     "preview_text",
     "read_journal",
+    "redaction_rules",
     "review_and_keep_ids",
     "setup_logging",
     "use_user_prompts",
@@ -334,6 +336,13 @@ def read_journal(
     return loaded
 
 
+def redaction_rules(settings: Settings) -> Rules:
+    """The user's own redaction terms and patterns (`[redact]` in the config file)."""
+    from reviewer.llm.redact import Rules
+
+    return Rules(terms=settings.redact_terms, patterns=settings.redact_patterns)
+
+
 def choose_backend(
     settings: Settings,
     offline: bool,
@@ -369,6 +378,7 @@ def choose_backend(
         refresh=refresh,
         budget=budget,
         concurrency=concurrency,
+        redaction=redaction_rules(settings),
         timeout=settings.request_timeout,
         retry_timeouts=not local_endpoint(settings.base_url),
     )
@@ -409,6 +419,7 @@ def dry_run_backend(
         lang=lang,
         refresh=refresh,
         budget=budget,
+        redaction=redaction_rules(settings),
     )
 
 

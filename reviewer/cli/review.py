@@ -27,6 +27,7 @@ from reviewer.cli.app import (
     load_config,
     preview_text,
     read_journal,
+    redaction_rules,
     review_and_keep_ids,
     setup_logging,
     use_user_prompts,
@@ -162,6 +163,7 @@ def _dry_run(
         lang.value,
         budget,
         lambda: counter_for(name),
+        redaction_rules(settings),
     )
     if fmt is Format.json:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

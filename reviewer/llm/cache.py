@@ -22,7 +22,6 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewer.credentials import public_url
 from reviewer.errors import ConfigError, ReviewerError
 
 if TYPE_CHECKING:
@@ -179,9 +178,23 @@ class ResponseCache:
             self._cache = None
 
 
-def _endpoint(base_url: str, model: str) -> str:
-    # Without the URL's user, password or query: a credential there must not be stored.
-    return f"{public_url(base_url)} {model}"
+def _stored_name(name: str) -> str:
+    """A name read from endpoints.json, renamed when an older version stored the URL with its
+    credentials (names written now have none, and are kept as they are)."""
+    url, _, model = name.rpartition(" ")
+    return _endpoint_name(url, model) if "@" in url or "?" in url else name
+
+
+def _endpoint_name(base_url: str, model: str) -> str:
+    """How endpoints.json names an endpoint: its URL without user, password or query (a
+    gateway's key may sit there), and a digest of the whole so two such URLs stay apart."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(base_url)
+    if "@" not in parts.netloc and not parts.query and not parts.fragment:
+        return f"{base_url} {model}"
+    shown = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    return f"{shown}#{hashlib.sha256(base_url.encode()).hexdigest()[:12]} {model}"
 
 
 class EndpointModes:
@@ -200,7 +213,7 @@ class EndpointModes:
         if not isinstance(data, dict):
             return {}
         # an older file may hold a URL with its credentials: never shown or written back
-        return {_endpoint(*str(k).rpartition(" ")[::2]): str(v) for k, v in data.items()}
+        return {_stored_name(str(k)): str(v) for k, v in data.items()}
 
     def all(self) -> dict[str, str]:
         """Every remembered endpoint ("base_url model") and its mode."""
@@ -208,14 +221,14 @@ class EndpointModes:
 
     def get(self, base_url: str, model: str) -> str | None:
         """The mode that worked last time for this endpoint, if one is remembered."""
-        return self._load().get(_endpoint(base_url, model))
+        return self._load().get(_endpoint_name(base_url, model))
 
     def remember(self, base_url: str, model: str, mode: str) -> None:
         """Record that this endpoint accepted `mode`; a failure to write only costs a retry."""
         from reviewer.files import write_atomic
 
         data = self._load()
-        data[_endpoint(base_url, model)] = mode
+        data[_endpoint_name(base_url, model)] = mode
         try:
             _private_dir(self.path.parent)
             # a random temporary per writer: map calls may remember at once

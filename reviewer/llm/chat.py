@@ -35,7 +35,7 @@ from reviewer.llm.offline import OfflineBackend
 from reviewer.llm.period import build_period_plan
 from reviewer.llm.plan import DEFAULT_BUDGET, Call, Plan, build_plan
 from reviewer.llm.prompts import task_digest, templates_digest
-from reviewer.llm.redact import RULES_VERSION
+from reviewer.llm.redact import Rules
 from reviewer.llm.schema import (
     SCHEMA_VERSION,
     AnswerError,
@@ -131,6 +131,7 @@ class ChatBackend:
         budget: int = DEFAULT_BUDGET,
         concurrency: int = 4,
         counter: Callable[[], TokenCounter] | None = None,
+        redaction: Rules | None = None,
     ) -> None:
         self.model = model
         self.base_url = endpoint_url(base_url)
@@ -141,6 +142,7 @@ class ChatBackend:
         self.budget = budget
         self.concurrency = max(1, concurrency)
         self._counter = counter or (lambda: counter_for(model))
+        self.redaction = redaction or Rules()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.model!r}, base_url={_shown(self.base_url)!r})"
@@ -157,7 +159,7 @@ class ChatBackend:
                 "budget": self.budget,
                 "schema_version": SCHEMA_VERSION,
                 "templates": templates_digest(),
-                "redaction_rules": RULES_VERSION,
+                "redaction_rules": self.redaction.digest,
             }
         )
 
@@ -173,7 +175,7 @@ class ChatBackend:
             return OfflineBackend(notice="nothing journaled this week: nothing was sent").summarize(
                 facts
             )
-        plan = build_plan(facts, self.lang, self.budget, self.count_tokens)
+        plan = build_plan(facts, self.lang, self.budget, self.count_tokens, self.redaction)
         tally = Tally()
         try:
             answer = self._week_answer(plan, tally)
@@ -244,7 +246,7 @@ class ChatBackend:
     def summarize_period(self, facts: PeriodFacts) -> PeriodSummary:
         """The LLM's review of a month or term from its weeks' reviews; degraded (no prose) if
         the call fails, so the caller keeps the month it assembled in code."""
-        plan = build_period_plan(facts, self.lang, self.budget, self.count_tokens)
+        plan = build_period_plan(facts, self.lang, self.budget, self.count_tokens, self.redaction)
         tally = Tally()
         try:
             answer = self._answer(plan.call, tally)
@@ -283,7 +285,9 @@ class ChatBackend:
     ) -> Suggestions:
         """Proposed answers to the open `questions` from later `entries`, never applied; on
         failure none, with the reason."""
-        plan = build_suggest_plan(questions, entries, self.lang, self.budget, self.count_tokens)
+        plan = build_suggest_plan(
+            questions, entries, self.lang, self.budget, self.count_tokens, self.redaction
+        )
         tally = Tally()
         try:
             answers = self._answers([batch.call for batch in plan.batches], tally)
@@ -358,7 +362,7 @@ class ChatBackend:
             "schema": json_schema(call.task),
             "schema_version": SCHEMA_VERSION,
             "templates": templates_digest(),
-            "redaction_rules": RULES_VERSION,
+            "redaction_rules": self.redaction.digest,
         }
         own = task_digest(call.task)
         if own:  # only tasks with templates of their own: a week's keys stay as they were

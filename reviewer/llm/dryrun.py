@@ -14,6 +14,7 @@ from reviewer.credentials import public_url
 from reviewer.llm.base import WeekFacts
 from reviewer.llm.budget import TokenCounter, estimate_cost, price_of
 from reviewer.llm.plan import Call, build_plan
+from reviewer.llm.redact import Rules
 from reviewer.llm.schema import DayAnswer
 
 __all__ = ["format_preview", "preview"]
@@ -26,11 +27,12 @@ def preview(
     lang: str,
     budget: int,
     counter: Callable[[], TokenCounter],
+    rules: Rules | None = None,
 ) -> dict[str, Any]:
     """What `reviewer week` would send for `facts`, as a JSON-ready dict."""
     tokens = counter()
     requests: list[dict[str, Any]] = []
-    plan = build_plan(facts, lang, budget, tokens.count_messages) if facts.entries else None
+    plan = build_plan(facts, lang, budget, tokens.count_messages, rules) if facts.entries else None
     calls: list[tuple[Call, bool]] = [(call, False) for call in plan.calls] if plan else []
     if plan is not None and plan.reduce:
         stand_ins = [

@@ -99,7 +99,15 @@ class DryRunBackend(ChatBackend):
             summary = super().summarize(facts)
         except WouldSend:
             self.seen.stand_ins += 1
-            week = preview(facts, self.model, self.base_url, self.lang, self.budget, self._counter)
+            week = preview(
+                facts,
+                self.model,
+                self.base_url,
+                self.lang,
+                self.budget,
+                self._counter,
+                self.redaction,
+            )
             self.seen.weeks.append({"week": facts.week.iso, "cached": False} | week)
             return OfflineBackend().summarize(facts)
         # Cached, or a week with no entries: a real run sends nothing for it either.
@@ -108,7 +116,7 @@ class DryRunBackend(ChatBackend):
 
     def summarize_period(self, facts: PeriodFacts) -> PeriodSummary:
         """Records the month request; the month it returns is discarded."""
-        plan = build_period_plan(facts, self.lang, self.budget, self.count_tokens)
+        plan = build_period_plan(facts, self.lang, self.budget, self.count_tokens, self.redaction)
         estimated = self.seen.stand_ins > 0
         cached = not estimated and self.is_cached(plan.call)
         self.seen.month = self.row(plan.call, cached=cached, estimated=estimated)
@@ -172,7 +180,7 @@ def suggest_preview(
 ) -> dict[str, Any]:
     """What `questions --suggest-answers` would send for the open `questions`."""
     plan = build_suggest_plan(
-        questions, entries, backend.lang, backend.budget, backend.count_tokens
+        questions, entries, backend.lang, backend.budget, backend.count_tokens, backend.redaction
     )
     requests = [backend.row(b.call, cached=backend.is_cached(b.call)) for b in plan.batches]
     redacted: dict[str, int] = {}

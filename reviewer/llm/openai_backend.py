@@ -34,6 +34,7 @@ from reviewer.llm.budget import TokenCounter
 from reviewer.llm.cache import EndpointModes, ResponseCache
 from reviewer.llm.chat import TEMPERATURE, Answer, CallFailed, ChatBackend, Tally
 from reviewer.llm.plan import DEFAULT_BUDGET, Call
+from reviewer.llm.redact import Rules
 from reviewer.llm.schema import AnswerError, json_schema, parse_answer
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ class OpenAIBackend(ChatBackend):
         http_client: httpx.Client | None = None,
         client: openai.OpenAI | None = None,
         sleep: Callable[[float], None] | None = None,
+        redaction: Rules | None = None,
     ) -> None:
         super().__init__(
             model,
@@ -165,6 +167,7 @@ class OpenAIBackend(ChatBackend):
             budget=budget,
             concurrency=concurrency,
             counter=counter,
+            redaction=redaction,
         )
         self._api_key = api_key  # kept out of repr, keys, logs and answers
         register(api_key)

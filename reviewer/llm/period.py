@@ -18,7 +18,7 @@ from typing import Any
 from reviewer.llm.base import PeriodFacts
 from reviewer.llm.plan import Call, Count, Message, fits
 from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt
-from reviewer.llm.redact import Redactor
+from reviewer.llm.redact import Redactor, Rules
 from reviewer.models import Digest
 
 __all__ = ["MONTH_MAX_TOKENS", "PeriodPlan", "build_period_plan"]
@@ -59,11 +59,13 @@ def _week(
     }
 
 
-def build_period_plan(facts: PeriodFacts, lang: str, budget: int, count: Count) -> PeriodPlan:
+def build_period_plan(
+    facts: PeriodFacts, lang: str, budget: int, count: Count, rules: Rules | None = None
+) -> PeriodPlan:
     """The request for a month or term (`lang`: zh|en|auto, auto following its entries)."""
     if lang == "auto":
         lang = detect_lang(line for entry in facts.entries for line in entry.body)
-    redactor = Redactor()
+    redactor = Redactor(rules)
     redactor.learn("\n".join(e.heading + "\n" + "\n".join(e.body) for e in facts.entries))
     period = {"label": facts.label, "start": str(facts.start), "end": str(facts.end)}
     system: Message = {

@@ -16,7 +16,7 @@ from reviewer.journal.parse import Entry
 from reviewer.llm.base import WeekFacts
 from reviewer.llm.budget import byte_bound, trim_lines
 from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt
-from reviewer.llm.redact import Redactor
+from reviewer.llm.redact import Redactor, Rules
 from reviewer.llm.schema import DayAnswer
 
 __all__ = [
@@ -26,7 +26,9 @@ __all__ = [
     "build_plan",
     "cut_to_budget",
     "entry_block",
+    "entry_heading",
     "fits",
+    "week_redactor",
 ]
 
 DEFAULT_BUDGET = 6000  # prompt tokens per call; small enough for a local 8k-context model
@@ -116,13 +118,21 @@ def _tags(facts: WeekFacts) -> dict[tuple[str, int], str]:
     return tags
 
 
+def entry_heading(entry: Entry, redactor: Redactor) -> str:
+    """An entry's heading as sent: its dates as parsed and repaired, not as written (a model
+    citing `2020-2-1` of a heading repaired to 2021-02-01 would have its claim dropped), then
+    its title, redacted."""
+    span = str(entry.start) if entry.start == entry.end else f"{entry.start} ~ {entry.end}"
+    return f"## {span} {redactor.redact(entry.title)}".rstrip()
+
+
 def entry_block(entry: Entry, redactor: Redactor, tags: dict[tuple[str, int], str]) -> str:
     """An entry as sent: its heading, then its lines redacted, trimmed and tagged."""
     lines = redactor.redact("\n".join(entry.body)).split("\n")
     if len(lines) != len(entry.body):  # a rule swallowed a line break: keep text, lose tags
         tags = {}
     numbered = list(enumerate(lines, start=entry.line + 1))
-    out = [f"## {redactor.redact(entry.heading)}"]
+    out = [entry_heading(entry, redactor)]
     for line_no, text in trim_lines(numbered):
         tag = tags.get((entry.source, line_no))
         out.append(f"{text} {tag}" if tag else text)
@@ -151,19 +161,26 @@ def cut_to_budget(
     return "\n".join(lines[:low]) + "\n…"
 
 
+def week_redactor(entries: list[Entry], rules: Rules | None = None) -> Redactor:
+    """A redactor that has learned every value of `entries`: numbering follows the journal, and
+    a host named in a command is hidden wherever it appears, even above the command."""
+    redactor = Redactor(rules)
+    redactor.learn("\n".join(e.heading + "\n" + "\n".join(e.body) for e in entries))
+    return redactor
+
+
 def build_plan(
     facts: WeekFacts,
     lang: str,
     budget: int,
     count: Count,
+    rules: Rules | None = None,
 ) -> Plan:
-    """The requests for `facts`: one week call, or map calls then a reduce (`lang`: zh|en|auto)."""
+    """The requests for `facts`: one week call, or map calls then a reduce (`lang`: zh|en|auto);
+    `rules` are the user's own redaction terms and patterns."""
     if lang == "auto":
         lang = detect_lang(line for entry in facts.entries for line in entry.body)
-    redactor = Redactor()
-    # Learn every value first: numbering follows the journal and a host named in a command is
-    # hidden wherever it appears, even above the command.
-    redactor.learn("\n".join(e.heading + "\n" + "\n".join(e.body) for e in facts.entries))
+    redactor = week_redactor(facts.entries, rules)
     tags = _tags(facts)
     parts: dict[tuple[date, date], list[str]] = {}  # the map step's unit: a day, or a range
     for entry in sorted(facts.entries, key=lambda e: (e.start, e.end, e.line)):

@@ -24,7 +24,7 @@ from reviewer.journal.parse import Entry
 from reviewer.llm.budget import trim_lines
 from reviewer.llm.plan import Call, Count, Message, cut_to_budget, entry_block, fits
 from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt
-from reviewer.llm.redact import Redactor
+from reviewer.llm.redact import Redactor, Rules
 from reviewer.llm.schema import SuggestAnswer, cited_date
 from reviewer.models import SuggestedAnswer
 
@@ -193,6 +193,7 @@ def build_suggest_plan(
     lang: str,
     budget: int,
     count: Count,
+    rules: Rules | None = None,
 ) -> SuggestPlan:
     """The requests that ask which later entry answers each open question (`lang`: zh|en|auto)."""
     asked = sorted(
@@ -200,12 +201,12 @@ def build_suggest_plan(
         key=lambda q: (q.first or date.min, q.line),
     )
     if not asked:
-        return SuggestPlan([], Redactor(), "en" if lang == "auto" else lang)
+        return SuggestPlan([], Redactor(rules), "en" if lang == "auto" else lang)
     oldest = asked[0].first or date.min
     later = sorted((e for e in entries if e.end > oldest), key=lambda e: (e.start, e.end, e.line))
     if lang == "auto":
         lang = detect_lang([q.text for q in asked] + [ln for e in later for ln in e.body])
-    redactor = Redactor()
+    redactor = Redactor(rules)
     # Learn every value first, as for a week: the same placeholder in every batch, and a host
     # named in a command hidden wherever else it is written.
     redactor.learn(
