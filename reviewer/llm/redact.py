@@ -13,7 +13,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
-__all__ = ["RULES_VERSION", "Redactor"]
+__all__ = ["MASK", "RULES_VERSION", "Redactor", "Restored"]
 
 RULES_VERSION = 1
 
@@ -77,6 +77,8 @@ class Redactor:
         self._originals: dict[str, str] = {}
         self._counts: dict[str, int] = {}
         self._hosts: set[str] = set()  # named hosts seen in commands, redacted everywhere
+        self._bare: set[str] = set()  # placeholder-like words the journal writes unbracketed
+        self._journal_read = False  # learn() has seen the journal: later text is the model's
 
     @property
     def replaced(self) -> dict[str, str]:
@@ -97,9 +99,18 @@ class Redactor:
         """Redact `text` only to learn its values, so later calls number them in its order and
         replace a host everywhere, even before the command that revealed it."""
         self.redact(text)
+        self._journal_read = True
+
+    def _escape_literals(self, text: str) -> str:
+        return _escape_literals(self, text)
+
+    def restore_answer(self, text: str) -> Restored:
+        """`text` from a model's answer, for a digest (see `_restore_answer`)."""
+        return _restore_answer(self, text)
 
     def redact(self, text: str) -> str:
         """`text` with every private value replaced by its placeholder."""
+        text = self._escape_literals(text)
         # A key block keeps its line breaks, so callers can still map lines to line numbers.
         text = _PRIVATE_KEY.sub(
             lambda m: self.placeholder("PRIVATE-KEY", m.group()) + "\n" * m.group().count("\n"),
@@ -242,6 +253,92 @@ class Redactor:
             tail = self.placeholder("PORT", tail)
         head = f"{self.placeholder('USER', user)}@" if sep and user else ""
         return f"{scheme}{head}{redacted}{colon}{tail}"
+
+
+# -- The placeholder format and restore side ----------------------------------------------------
+# Kept apart from the detection rules above: these functions only read and write placeholders.
+
+MASK = "••••"  # what a secret becomes in a digest: a digest is mailed, a secret never is
+_SECRET_KINDS = frozenset({"SECRET", "PASSWORD", "PRIVATE-KEY"})
+_KIND = r"(?:ip|host|user|port|email|secret|password|private[-_ ]?key|literal)"
+# A placeholder as models bend it: any case, `_` or a space for `-`, full-width or no brackets.
+_BENT = re.compile(
+    rf"(?:(?P<open>[<＜〈‹《])\s*)?(?<![A-Za-z0-9])(?P<kind>{_KIND})(?P<sep>[-_ ]?)(?P<n>[0-9]+)"
+    r"(?![A-Za-z0-9])(?:\s*(?P<close>[>＞〉›》]))?",
+    re.IGNORECASE,
+)
+# A bracketed kind with no usable number (`<IP>`, `<IP-?>`), or a kind that was never issued.
+_HOLE = re.compile(
+    rf"[<＜](?:\s*{_KIND}\s*[-_ ]?[?？xX#]*\s*|(?:[A-Z]+-)+[0-9]+)[>＞]", re.IGNORECASE
+)
+
+
+class Restored:
+    """An answer's text with its placeholders restored, and what that took."""
+
+    __slots__ = ("broken", "repaired", "text")
+
+    def __init__(self, text: str, repaired: int, broken: int) -> None:
+        self.text = text
+        self.repaired = repaired  # bent placeholders read as the one they could only mean
+        self.broken = broken  # placeholders that stand for nothing: the text must not be shown
+
+
+def _canonical(match: re.Match[str]) -> str:
+    kind = re.sub(r"[-_ ]", "-", match.group("kind").upper())
+    if kind == "PRIVATEKEY":
+        kind = "PRIVATE-KEY"
+    return f"<{kind}-{int(match.group('n'))}>"
+
+
+def _escape_literals(self: Redactor, text: str) -> str:
+    """Text that already looks like a placeholder, as the journal wrote it, becomes a
+    placeholder of its own (`<LITERAL-1>` for `<IP-1>`), so it is restored as written and never
+    taken for a redacted value. The model's own placeholders, sent back in a reduce call, are
+    kept (or straightened, when bent) instead."""
+
+    def escape(match: re.Match[str]) -> str:
+        found = match.group()
+        if not (match.group("open") or match.group("close")):
+            self._bare.add(found.lower())  # `IP-1` in prose: never "repaired" to a value
+            return found
+        literal = self._by_value.get(("LITERAL", found))
+        if literal is not None:
+            return literal
+        canonical = _canonical(match)
+        if found == canonical and canonical in self._originals:
+            return found
+        if canonical in self._originals and self._journal_read:
+            return canonical
+        return self.placeholder("LITERAL", found)
+
+    return _BENT.sub(escape, text)
+
+
+def _restore_answer(self: Redactor, text: str) -> Restored:
+    """`text` from a model's answer with placeholders restored for a digest: bent ones
+    repaired when they can only mean one, secrets masked, and the ones that stand for nothing
+    counted as broken (the caller drops the text)."""
+    repaired = broken = 0
+
+    def restore(match: re.Match[str]) -> str:
+        nonlocal repaired, broken
+        found = match.group()
+        bracketed = bool(match.group("open") or match.group("close"))
+        canonical = _canonical(match)
+        if canonical not in self._originals:
+            broken += bracketed
+            return found
+        if not bracketed and (match.group("sep") == " " or found.lower() in self._bare):
+            return found  # prose that happens to read like one: ambiguous, left as written
+        repaired += found.strip() != canonical
+        kind = canonical[1:].rsplit("-", 1)[0]
+        value = self._originals[canonical]
+        return MASK if kind in _SECRET_KINDS else value
+
+    broken += len(_HOLE.findall(_BENT.sub(" ", text)))
+    restored = _BENT.sub(restore, text)
+    return Restored(restored, repaired, broken)
 
 
 def _is_ip(text: str) -> bool:
