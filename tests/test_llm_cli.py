@@ -68,6 +68,13 @@ def test_week_with_an_endpoint(runner: CliRunner, llm_env: None, api: respx.Mock
         "completion_tokens": 300,
         "calls": 1,
         "dropped_claims": 1,
+        "drop_reasons": ["1 dated outside the week"],
+        "repaired_claims": 0,
+        "placeholder_errors": 0,
+        "fallbacks": [
+            "the last 1 highlight taken from the journal's bullets (offline): "
+            "only 2 of the answer's held up"
+        ],
         "estimated_cost_usd": 0.0004,  # 1200 x $0.15/M + 300 x $0.60/M
         "offline_hint": "",
         "version": "",
