@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench goldens clean
+.PHONY: install demo test lint bench goldens clean eval-llm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# The recorded LLM answers (tests/recorded/) through the real openai client: kept / dropped /
+# repaired claims and placeholder errors per answer. The lead adds it to `make eval`.
+eval-llm: $(STAMP)
+	$(BIN)/python -m tests.recorded.eval
 
 goldens: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-goldens

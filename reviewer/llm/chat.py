@@ -233,7 +233,13 @@ class ChatBackend:
             fallbacks.append("summary: offline (the answer's was empty or unusable)")
             summary = offline.summary
         if len(highlights) < MIN_HIGHLIGHTS:
-            added = _top_up(highlights, offline.highlights)
+            # The journal's own bullets, with secrets masked as in the answer: a digest is mailed.
+            own = [
+                Highlight(text=text, dates=h.dates)
+                for h in offline.highlights
+                if (text := _restored(plan.redactor, plan.redactor.redact(h.text), Checks()))
+            ]
+            added = _top_up(highlights, own)
             if added:
                 fallbacks.append(
                     f"the last {_plural(len(added), 'highlight')} taken from the journal's "

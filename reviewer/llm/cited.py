@@ -101,8 +101,9 @@ def _one(match: re.Match[str], start: date, end: date) -> date | None:
     return None
 
 
-def cited_days(text: str, start: date, end: date) -> CitedDays:
-    """Every day `text` names, ranges expanded (`start`..`end` is the week, for the year)."""
+def cited_days(text: str, start: date, end: date, weekdays: bool = True) -> CitedDays:
+    """Every day `text` names, ranges expanded (`start`..`end` is the week, for the year);
+    with `weekdays`, a weekday alone ("Saturday", "周六") is that day of the week."""
     text = text.strip()
     exact = re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is not None
     days: list[date] = []
@@ -133,12 +134,34 @@ def cited_days(text: str, start: date, end: date) -> CitedDays:
             days.append(first)
             continue
         days += [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    if not days and weekdays:  # "Saturday", "周六": a day of the week being reviewed
+        days = [start + timedelta(days=n) for n in _weekdays(text) if (end - start).days == 6]
     return CitedDays(sorted(set(days)), exact and len(days) == 1)
+
+
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY = re.compile(
+    r"(?<![A-Za-z])(mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|s|rs)?\.?"
+    r"(?![A-Za-z])|(?:周|星期|礼拜)([一二三四五六日天])",
+    re.IGNORECASE,
+)
+
+
+def _weekdays(text: str) -> list[int]:
+    """Offsets from Monday of the weekdays `text` names."""
+    found: list[int] = []
+    for match in _WEEKDAY.finditer(text):
+        if match[1]:
+            found.append(_WEEKDAY_NAMES.index(match[1].lower()))
+        else:
+            found.append("一二三四五六日天".index(match[2]) if match[2] != "天" else 6)
+    return found
 
 
 _FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+", re.MULTILINE)
+_LABEL = re.compile(r"(\*\*|__)[^*_\n]{1,30}\1[:：]?")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)\s]+\)")
 _END_MARKS = tuple("。！？；：.!?;:，,")
@@ -149,6 +172,12 @@ def plain_prose(text: str) -> str:
     joined. Every format then shows the same words (Markdown would be a list in md and one run
     of asterisks in the HTML email); code spans stay, every renderer knows them."""
     text = _FENCE.sub("", text)
+    lines = text.splitlines()
+    # A heading or a bold label alone on its line ("## Summary", "**本周概览**") is a title the
+    # digest already has: dropped when prose follows it.
+    if len(lines) > 1:
+        kept = [ln for ln in lines if not (_HEADING.match(ln) or _LABEL.fullmatch(ln.strip()))]
+        text = "\n".join(kept) if any(ln.strip() for ln in kept) else text
     text = _HEADING.sub("", text)
     text = _BULLET.sub("", text)
     text = _LINK.sub(r"\1", text)

@@ -407,7 +407,7 @@ class Checks:
 
 
 def _cited(
-    dates: Iterable[str], allowed: set[date], start: date, end: date
+    dates: Iterable[str], allowed: set[date], start: date, end: date, weekdays: bool = True
 ) -> tuple[list[date], bool, bool]:
     """The allowed days `dates` name; whether any was written otherwise than asked; whether
     any date at all was read."""
@@ -415,7 +415,7 @@ def _cited(
     bent = False
     read = False
     for text in dates:
-        found = cited_days(text, start, end)
+        found = cited_days(text, start, end, weekdays)
         read = read or bool(found.days)
         inside = {day for day in found.days if day in allowed}
         bent = bent or (bool(inside) and not found.exact)
@@ -444,7 +444,8 @@ def ground_highlights(
         text = plain_prose(item.text)
         days, bent, read = _cited([*item.dates], allowed, start, end)
         if not days and not item.dates:
-            days, bent, read = _cited([text], allowed, start, end)  # "… (Feb 25)": in the text
+            # "… (Feb 25)": dated in its text; not by a weekday, prose names those freely
+            days, bent, read = _cited([text], allowed, start, end, weekdays=False)
             bent = bent or bool(days)
         reason = ""
         if not text:
