@@ -181,8 +181,10 @@ def plain_prose(text: str) -> str:
     text = _HEADING.sub("", text)
     text = _BULLET.sub("", text)
     text = _LINK.sub(r"\1", text)
-    for _ in range(2):  # **bold *inside* bold**
-        text = _EMPHASIS.sub(r"\2", text)
+    text = "".join(
+        part if i % 2 else _unemphasized(part)  # code spans are literal
+        for i, part in enumerate(re.split(r"(`[^`\n]*`)", text))
+    )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     out = ""
     for line in lines:
@@ -193,6 +195,12 @@ def plain_prose(text: str) -> str:
         else:
             out += ("；" if _wide(out[-1]) or _wide(line[0]) else "; ") + line
     return out
+
+
+def _unemphasized(text: str) -> str:
+    for _ in range(2):  # **bold *inside* bold**
+        text = _EMPHASIS.sub(r"\2", text)
+    return text
 
 
 def _wide(char: str) -> bool:
