@@ -33,7 +33,7 @@ DEFAULT_BUDGET = 6000  # prompt tokens per call; small enough for a local 8k-con
 WEEK_MAX_TOKENS = 1500
 MAP_MAX_TOKENS = 500
 _OPEN_ITEMS = 12
-_CARRIED = 6  # carried-over asks sent: the newest; the older ones are only counted
+_CARRIED = 6  # carried-over asks sent: the two oldest and the newest; the rest only counted
 _CARRIED_CHARS = 100  # of one ask or TODO: enough to recognise it, not its whole paragraph
 
 Message = dict[str, str]
@@ -147,10 +147,11 @@ def earlier_items(facts: WeekFacts, redactor: Redactor) -> dict[str, list[str] |
     over (the newest _CARRIED; the rest counted) and the TODOs open longest. Next week's picks
     are drawn from these as much as from the week."""
     asks = sorted(facts.carried, key=lambda q: q.date)
-    recent = asks[-_CARRIED:]
+    # The newest (still fresh) and the two oldest (open for longest): both are worth a pick.
+    recent = asks if len(asks) <= _CARRIED else asks[:2] + asks[2 - _CARRIED :]
     return {
         "asks": [f"{q.date} ({q.age_days} days) {_compact(q.text, redactor)}" for q in recent],
-        "asks_older": len(asks) - len(recent),
+        "asks_older": len(asks) - len(recent),  # "…and 12 more asks"
         "long_open": [
             f"{t.date} ({t.age_days} days){' [DELAYED]' if t.status == 'delayed' else ''} "
             f"{_compact(t.text, redactor)}"
