@@ -80,6 +80,11 @@ def test_week_with_an_endpoint(runner: CliRunner, llm_env: None, api: respx.Mock
         "version": "",
     }
     assert digest["summary"].startswith("画图调实验的一周")
+    assert result.stderr.splitlines() == [
+        "reviewer: 1 claim(s) of the LLM's answer dropped: 1 dated outside the week",
+        "reviewer: offline stood in: the last 1 highlight taken from the journal's bullets "
+        "(offline): only 2 of the answer's held up",
+    ]
     again = runner.invoke(app, [*WEEK, "--format", "json", "--model", MODEL])
     assert json.loads(again.stdout)["meta"]["cached"] is True
     assert route.call_count == 1

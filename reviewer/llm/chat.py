@@ -365,8 +365,10 @@ class ChatBackend:
         ]
         if checks.dropped_total:
             log.info("dropped from %s: %s", facts.label, ", ".join(checks.reasons()))
+        # An unusable summary (a placeholder standing for nothing): the month in numbers.
+        summary = _restored(plan.redactor, plain_prose(answer.summary), checks)
         return PeriodSummary(
-            summary=_restored(plan.redactor, plain_prose(answer.summary), checks),
+            summary=summary or facts.numbers,
             highlights=highlights,
             dropped_claims=checks.dropped_total,
             **self._made(tally),
