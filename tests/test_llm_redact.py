@@ -182,3 +182,9 @@ def test_secrets_are_masked_never_restored_into_a_digest() -> None:
     assert "hunter2-secret" not in restored and "sk-abcdefghijklmnop" not in restored
     assert restored.count(MASK) == 2 and "10.1.2.3" in restored
     assert redactor.restore_answer("<password-1>").text == MASK
+
+
+def test_the_models_bent_placeholders_sent_back_in_a_reduce_call_are_straightened() -> None:
+    redactor = _learned("ssh 10.1.2.3")
+    assert redactor.redact("在 <ip-1> 上, see <IP-1>") == "在 <IP-1> 上, see <IP-1>"
+    assert redactor.restore_answer("a <fig-2> figure").broken == 0  # not one of ours

@@ -269,7 +269,7 @@ _BENT = re.compile(
 )
 # A bracketed kind with no usable number (`<IP>`, `<IP-?>`), or a kind that was never issued.
 _HOLE = re.compile(
-    rf"[<＜](?:\s*{_KIND}\s*[-_ ]?[?？xX#]*\s*|(?:[A-Z]+-)+[0-9]+)[>＞]", re.IGNORECASE
+    rf"[<＜](?:\s*{_KIND}\s*[-_ ]?[?？xX#]*\s*|(?-i:(?:[A-Z]+-)+[0-9]+))[>＞]", re.IGNORECASE
 )
 
 
