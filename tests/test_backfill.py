@@ -16,6 +16,8 @@ from reviewer.llm.base import Summary, WeekFacts
 from reviewer.llm.offline import OfflineBackend
 from reviewer.review.backfill import backfill, weeks_between
 
+from .conftest import FIXTURE
+
 FIRST, LAST = date(2019, 10, 7), date(2020, 3, 1)
 TODAY = date(2020, 3, 8)
 
@@ -147,3 +149,19 @@ def test_backfill_through_the_openai_client_with_latency_and_a_429_burst(
     assert state["peak"] <= 2
     first_hold = min(held_until)
     assert all(t >= first_hold - 0.01 for t in sent_at[3:])  # the burst held everyone back
+
+
+def test_weeks_without_to_stop_at_the_week_of_the_last_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from reviewer.cli import app
+
+    monkeypatch.setenv("REVIEWER_TODAY", "2026-11-28")  # years after the last entry
+    result = CliRunner().invoke(
+        app, ["weeks", "--from", "2020-02-17", "--journal", str(FIXTURE), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    weeks = [w["week"] for w in json.loads(result.stdout)["weeks"]]
+    assert weeks == ["2020-W08", "2020-W09", "2020-W10"]

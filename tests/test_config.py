@@ -92,3 +92,41 @@ def test_explicit_missing_config_is_an_error(tmp_path: Path) -> None:
 def test_relative_xdg_paths_are_ignored(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": "relative/dir"}
     assert app_dir("data", env) == tmp_path / ".local" / "share" / "reviewer"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "seconds"),
+    [
+        ("", 60.0),  # the hosted default
+        ("https://api.deepseek.com/v1", 60.0),
+        ("http://127.0.0.1:8080/v1", 300.0),  # llama.cpp on this machine
+        ("http://localhost:11434/v1", 300.0),  # Ollama
+        ("http://192.168.1.20:8000/v1", 300.0),  # a box on the LAN
+        ("http://gpu-box:8000/v1", 300.0),
+        ("http://[::1]:8080/v1", 300.0),
+    ],
+)
+def test_request_timeout_fits_where_the_endpoint_runs(
+    tmp_path: Path, base_url: str, seconds: float
+) -> None:
+    settings = load_settings({"HOME": str(tmp_path), "OPENAI_BASE_URL": base_url})
+    assert settings.request_timeout == seconds
+
+
+def test_request_timeout_setting_wins(tmp_path: Path) -> None:
+    path = _config(tmp_path, "[llm]\ntimeout = 900\n")
+    env = {"HOME": str(tmp_path), "OPENAI_BASE_URL": "http://127.0.0.1:8080/v1"}
+    assert load_settings(env, path).request_timeout == 900
+    env["REVIEWER_LLM_TIMEOUT"] = "45.5"
+    assert load_settings(env, path).request_timeout == 45.5
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan", "1e9"])
+def test_bad_timeout_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match="REVIEWER_LLM_TIMEOUT"):
+        load_settings({"HOME": str(tmp_path), "REVIEWER_LLM_TIMEOUT": value})
+
+
+def test_user_prompts_live_in_the_config_dir(tmp_path: Path) -> None:
+    settings = load_settings({"HOME": "/nowhere", "XDG_CONFIG_HOME": str(tmp_path)})
+    assert settings.prompts_dir == tmp_path / "reviewer" / "prompts"

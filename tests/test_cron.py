@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 from datetime import date
@@ -17,6 +18,7 @@ from reviewer.delivery.schedule import Job, crontab, systemd_units
 from reviewer.facts.calendar import parse_week
 
 from .mailserver import running
+from .openai_server import MockEndpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "journal.md"
@@ -93,11 +95,41 @@ def test_a_relative_journal_becomes_absolute_and_a_missing_one_is_refused(
     assert CliRunner().invoke(app, ["cron"]).exit_code == 78
 
 
-def test_settings_only_in_the_shell_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_only_in_the_shell_go_to_a_private_env_file(
+    monkeypatch: pytest.MonkeyPatch, _isolated: Path
+) -> None:
     monkeypatch.setenv("REVIEWER_SMTP_PASSWORD", "hunter2")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-only-in-my-shell-0000")
+    for option in ([], ["--systemd"]):
+        result = cron(*option)
+        assert result.exit_code == 0, result.output
+        env_file = _isolated / ".config/reviewer/job.env"
+        assert f"--env-file {env_file}" in result.stdout
+        assert "hunter2" not in result.output and "sk-only" not in result.output
+        assert f"OPENAI_API_KEY, REVIEWER_SMTP_PASSWORD from this shell to {env_file}" in (
+            result.stderr
+        )
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        assert env_file.read_text().splitlines()[1:] == [
+            "OPENAI_API_KEY=sk-only-in-my-shell-0000",
+            "REVIEWER_SMTP_PASSWORD=hunter2",
+        ]
+
+
+def test_an_env_file_others_can_read_is_refused(_isolated: Path, tmp_path: Path) -> None:
+    env_file = tmp_path / "job.env"
+    env_file.write_text("OPENAI_API_KEY=sk-x\n")
+    env_file.chmod(0o644)
+    result = CliRunner().invoke(
+        app, ["send", "--env-file", str(env_file), "--journal", str(FIXTURE)]
+    )
+    assert result.exit_code == 78 and "chmod 600" in result.stderr
+
+
+def test_no_env_file_without_shell_only_settings(_isolated: Path) -> None:
     result = cron()
-    assert "REVIEWER_SMTP_PASSWORD set in this shell will not reach the job" in result.stderr
-    assert "hunter2" not in result.output
+    assert "--env-file" not in result.stdout
+    assert not (_isolated / ".config/reviewer/job.env").exists()
 
 
 def test_percent_signs_are_escaped_for_cron_and_systemd() -> None:
@@ -161,6 +193,42 @@ def test_the_crontab_command_runs_as_cron_would_and_sends(_isolated: Path) -> No
         assert len(srv.handler.received) == 1
     log = (_isolated / ".local/state/reviewer/cron.log").read_text(encoding="utf-8")
     assert "sent 2020-W09 to me@example.org" in log
+
+
+@pytest.mark.skipif(not shutil.which("flock"), reason="no flock(1)")
+def test_the_crontab_line_reaches_the_llm_with_the_key_only_in_the_shell(
+    _isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key set only in the environment when `reviewer cron` ran reaches the job under a
+    bare environment, and no file but the 0600 env file holds it."""
+    key = "sk-shell-only-key-1234567890"
+    with running() as srv, MockEndpoint(delay=0.0) as llm:
+        monkeypatch.setenv("OPENAI_API_KEY", key)
+        monkeypatch.setenv("OPENAI_BASE_URL", llm.url)
+        for name, value in srv.env().items():
+            monkeypatch.setenv(name, value)
+        config = _isolated / ".config/reviewer/config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text('today = "2020-03-01"\n', encoding="utf-8")  # a week with entries
+        result = cron()
+        assert result.exit_code == 0, result.output
+        command = _entry(result.stdout)[len("0 20 * * 0 ") :]
+        assert key not in command
+        bare = {"HOME": str(_isolated / "elsewhere"), "PATH": "/usr/bin:/bin", "SHELL": "/bin/sh"}
+        done = subprocess.run(
+            ["env", "-i", *(f"{k}={v}" for k, v in bare.items()), "/bin/sh", "-c", command],
+            cwd="/",
+            check=False,
+        )
+        assert done.returncode == 0
+        assert llm.requests == 1 and len(srv.handler.received) == 1
+    holders = [
+        path
+        for path in _isolated.rglob("*")
+        if path.is_file() and key.encode() in path.read_bytes()
+    ]
+    assert [p.name for p in holders] == ["job.env"]
+    assert stat.S_IMODE(holders[0].stat().st_mode) == 0o600
 
 
 def test_help_stays_light() -> None:

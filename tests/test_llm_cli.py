@@ -158,7 +158,7 @@ def test_cache_stats_and_clear(runner: CliRunner, llm_env: None, api: respx.Mock
     runner.invoke(app, WEEK)
     stats = json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)
     assert stats["entries"] >= 1
-    assert stats["endpoints"] == {f"{BASE_URL} {MODEL}": "json_object"}
+    assert stats["endpoints"] == {f"{BASE_URL} {MODEL}": "json_object_schema"}
     text = runner.invoke(app, ["cache", "stats"]).stdout
     assert "entries (answers and token counts)" in text and "json_object" in text
     cleared = runner.invoke(app, ["cache", "clear"])
@@ -238,3 +238,31 @@ def test_endpoint_down_is_one_line_and_exit_3_in_a_real_process(tmp_path: Path) 
         "cannot connect: connection refused (3 attempts)"
     ]
     assert json.loads(result.stdout)["meta"]["degraded"] is True
+
+
+def test_an_own_prompt_template_overrides_the_shipped_one(
+    runner: CliRunner, llm_env: None, api: respx.MockRouter, _isolated: Path
+) -> None:
+    route = api.post("/chat/completions").mock(return_value=completion(WEEK_ANSWER))
+    assert runner.invoke(app, WEEK).exit_code == 0
+    own = _isolated / ".config" / "reviewer" / "prompts"
+    own.mkdir(parents=True)
+    (own / "system.j2").write_text("Review {{ iso }} in three lines.\n", encoding="utf-8")
+    result = runner.invoke(app, WEEK)
+    assert result.exit_code == 0, result.output
+    assert route.call_count == 2  # the template is part of the cache key: asked again
+    sent = json.loads(route.calls[-1].request.content)["messages"][0]["content"]
+    assert sent == "Review 2020-W09 in three lines."
+
+
+def test_a_broken_own_template_is_one_line_naming_it(
+    runner: CliRunner, llm_env: None, api: respx.MockRouter, _isolated: Path
+) -> None:
+    api.post("/chat/completions").mock(return_value=completion(WEEK_ANSWER))
+    own = _isolated / ".config" / "reviewer" / "prompts"
+    own.mkdir(parents=True)
+    (own / "week.j2").write_text("{{ no_such_variable }}\n", encoding="utf-8")
+    result = runner.invoke(app, WEEK)
+    assert result.exit_code == 78
+    assert "week.j2" in result.stderr and "your prompt template" in result.stderr
+    assert "Traceback" not in result.output

@@ -280,11 +280,29 @@ def test_llama_cpp_500_on_json_schema_falls_back_and_is_remembered(
     route = api.post("/chat/completions").mock(side_effect=llama_cpp)
     summary = make_backend(cache_dir).summarize(fixture_facts())
     assert not summary.degraded and _formats(route) == ["json_schema", "json_object"]
-    assert "schema" not in body_of(route.calls[1].request)["response_format"]
-    assert EndpointModes(cache_dir).get(BASE_URL, MODEL) == "json_object"
+    # the schema rides beside json_object: llama.cpp constrains its output with it (NOTES)
+    sent = body_of(route.calls[1].request)["response_format"]
+    assert sent["schema"]["required"] == ["summary", "highlights", "next_week"]
+    assert EndpointModes(cache_dir).get(BASE_URL, MODEL) == "json_object_schema"
 
     make_backend(cache_dir, refresh=True).summarize(fixture_facts())
     assert _formats(route)[2:] == ["json_object"]  # the failing mode is skipped now
+
+
+def test_a_server_refusing_the_schema_beside_json_object_gets_plain_json_object(
+    api: respx.MockRouter, cache_dir: Path
+) -> None:
+    def deepseek_like(request: httpx.Request) -> httpx.Response:
+        response_format = body_of(request).get("response_format", {})
+        if response_format.get("type") == "json_schema" or "schema" in response_format:
+            return error(400, "unknown parameter")
+        return completion(WEEK_ANSWER)
+
+    route = api.post("/chat/completions").mock(side_effect=deepseek_like)
+    summary = make_backend(cache_dir).summarize(fixture_facts())
+    assert not summary.degraded and summary.calls == 3
+    assert EndpointModes(cache_dir).get(BASE_URL, MODEL) == "json_object"
+    assert "schema" not in body_of(route.calls[-1].request)["response_format"]
 
 
 def test_server_without_response_format_gets_prompt_only(
@@ -297,8 +315,8 @@ def test_server_without_response_format_gets_prompt_only(
 
     route = api.post("/chat/completions").mock(side_effect=plain)
     summary = make_backend(cache_dir).summarize(fixture_facts())
-    assert not summary.degraded and summary.calls == 3
-    assert _formats(route) == ["json_schema", "json_object", "none"]
+    assert not summary.degraded and summary.calls == 4
+    assert _formats(route) == ["json_schema", "json_object", "json_object", "none"]
     assert EndpointModes(cache_dir).get(BASE_URL, MODEL) == "prompt"
 
 
@@ -308,7 +326,7 @@ def test_bad_request_in_the_last_mode_is_final(api: respx.MockRouter, cache_dir:
     assert summary.degraded and "request rejected (400): context length exceeded" in (
         summary.degraded_reason
     )
-    assert summary.calls == 3
+    assert summary.calls == 4  # one per mode
     assert EndpointModes(cache_dir).get(BASE_URL, MODEL) is None
 
 

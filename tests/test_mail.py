@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import smtplib
 import ssl
@@ -97,6 +98,24 @@ def test_send_delivers_multipart_with_subject_message_id_and_questions(
         assert question in text
     assert "archived 2020-W09 to" in result.stderr
     assert f"sent 2020-W09 to me@example.org ({record['message_id']})" in result.stderr
+
+
+def test_the_sunday_job_sends_despite_an_undatable_top_heading_and_names_the_line(
+    server: Server, _isolated: Path, tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.md"
+    # a fresh typo on the newest entry: with one neighbour, the order cannot repair it
+    text = FIXTURE.read_text(encoding="utf-8")
+    first = text.index("### 2020-03-03")
+    journal.write_text(text[:first] + "### 20202-03-04\n* typo'd\n" + text[first:], "utf-8")
+    line = text[:first].count("\n") + 1
+    result = CliRunner().invoke(app, ["send", "sunday", "--journal", str(journal)])
+    assert result.exit_code == 0, result.output
+    [message] = server.handler.messages()
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        body = html.unescape(part.get_content())
+        assert f"line {line}: '20202-03-04'" in body and "fix the heading" in body
+    assert f"warning: line {line}: '20202-03-04'" in result.stderr
 
 
 def test_message_id_is_the_same_on_every_run_of_the_same_digest(
@@ -574,3 +593,56 @@ def test_a_retry_sends_only_what_is_missing_and_the_ledger_follows_the_server(
     assert ledger.last_sent("2020-W09", "a@example.org") is not None
     assert ledger.last_sent("2020-W09", "b@example.org") is not None
     assert any("retrying in 7 s" in line for line in lines)
+
+
+# -- a quiet journal -------------------------------------------------------------------------
+
+QUIET_SUNDAYS = ["2020-03-15", "2020-03-22", "2020-03-29", "2020-04-05", "2020-04-12", "2020-04-19"]
+
+
+def _sunday_job(monkeypatch: pytest.MonkeyPatch, day: str, journal: Path = FIXTURE) -> Result:
+    monkeypatch.setenv("REVIEWER_TODAY", day)
+    return CliRunner().invoke(app, ["send", "sunday", "--journal", str(journal)])
+
+
+def test_six_quiet_sundays_send_one_short_note(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in QUIET_SUNDAYS:
+        result = _sunday_job(monkeypatch, day)
+        assert result.exit_code == 0, result.output
+    [note] = server.handler.messages()
+    text = next(p for p in note.iter_parts() if p.get_content_type() == "text/plain")  # type: ignore[attr-defined]
+    body = text.get_content()
+    assert "the last entry is from 2020-03-02" in body and "only mail until you write" in body
+    assert "predictor train不用调" not in body  # no stale carry-over list
+    assert "had the note already: nothing sent" in result.stderr
+
+
+def test_writing_again_ends_the_quiet(
+    server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for day in QUIET_SUNDAYS[:2]:
+        assert _sunday_job(monkeypatch, day).exit_code == 0
+    journal = tmp_path / "journal.md"
+    text = FIXTURE.read_text(encoding="utf-8")
+    first = text.index("### 2020-03-03")
+    journal.write_text(text[:first] + "### 2020-03-24\n* back at it\n" + text[first:], "utf-8")
+    for day in QUIET_SUNDAYS[2:]:  # the week of 03-24, then quiet again: one more note
+        assert _sunday_job(monkeypatch, day, journal).exit_code == 0
+    subjects = [m["Subject"] for m in server.handler.messages()]
+    assert [s.split(":")[0] for s in subjects] == [
+        "Weekly review 2020-W11",
+        "Weekly review 2020-W13",
+        "Weekly review 2020-W14",
+    ]
+
+
+@pytest.mark.parametrize(("policy", "count"), [("never", 0), ("always", 6)])
+def test_when_quiet_is_configurable(
+    server: Server, monkeypatch: pytest.MonkeyPatch, policy: str, count: int
+) -> None:
+    monkeypatch.setenv("REVIEWER_MAIL_WHEN_QUIET", policy)
+    for day in QUIET_SUNDAYS:
+        assert _sunday_job(monkeypatch, day).exit_code == 0
+    assert len(server.handler.messages()) == count

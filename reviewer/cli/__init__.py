@@ -4,7 +4,16 @@ app.py holds what the commands share (options, settings, errors -> exit codes); 
 command modules registers their commands on the app, in the order `--help` lists them.
 """
 
-from reviewer.cli import review, delivery, journal, cache  # noqa: I001  (registration order)
+from reviewer.cli import review, delivery, journal, cache, doctor  # noqa: I001  (registration order)
 from reviewer.cli.app import DEFAULT_PROMPT_BUDGET, app, main
 
-__all__ = ["DEFAULT_PROMPT_BUDGET", "app", "cache", "delivery", "journal", "main", "review"]
+__all__ = [
+    "DEFAULT_PROMPT_BUDGET",
+    "app",
+    "cache",
+    "delivery",
+    "doctor",
+    "journal",
+    "main",
+    "review",
+]

@@ -54,6 +54,7 @@ __all__ = [
     "read_journal",
     "review_and_keep_ids",
     "setup_logging",
+    "use_user_prompts",
 ]
 
 log = logging.getLogger("reviewer")
@@ -164,11 +165,12 @@ def setup_logging(verbose: int) -> None:
         )
 
 
-def load_config(config: Path | None) -> Settings:
-    """Settings from the config file (`--config` or the XDG one) and the environment."""
+def load_config(config: Path | None, env_file: Path | None = None) -> Settings:
+    """Settings from the config file (`--config` or the XDG one), the scheduled job's env
+    file when given, and the environment."""
     from reviewer.config import load_settings
 
-    return load_settings(config_path=config)
+    return load_settings(config_path=config, env_file=env_file)
 
 
 def read_journal(
@@ -219,9 +221,11 @@ def choose_backend(
             "to have an LLM write the summary"
         )
     # Neither import loads openai: the backend imports it only when it must send a request.
+    from reviewer.config import local_endpoint
     from reviewer.llm.cache import EndpointModes, ResponseCache
     from reviewer.llm.openai_backend import OpenAIBackend
 
+    use_user_prompts(settings)
     return OpenAIBackend(
         model or settings.model,
         settings.base_url,
@@ -232,7 +236,16 @@ def choose_backend(
         refresh=refresh,
         budget=budget,
         concurrency=concurrency,
+        timeout=settings.request_timeout,
+        retry_timeouts=not local_endpoint(settings.base_url),
     )
+
+
+def use_user_prompts(settings: Settings) -> None:
+    """The user's own prompt templates override the shipped ones for this run."""
+    from reviewer.llm.prompts import use_user_templates
+
+    use_user_templates(settings.prompts_dir)
 
 
 def dry_run_backend(
@@ -255,6 +268,7 @@ def dry_run_backend(
             "shown is what an LLM would be sent",
             err=True,
         )
+    use_user_prompts(settings)
     return DryRunBackend(
         model or settings.model,
         settings.base_url,
@@ -290,8 +304,16 @@ def review_and_keep_ids(
 
 
 def exit_if_degraded(digest: Digest | MonthDigest) -> None:
-    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see. An
-    answer only partly usable is said too (its footer says it as well), exit unchanged."""
+    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see.
+    Journal problems shown at the top of a week's digest are said on stderr too (exit 0:
+    the review was made and sent; the digest itself tells the user what to fix), and so is an
+    LLM answer only partly usable (its footer says it as well; exit unchanged)."""
+    problems = getattr(digest, "problems", [])
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        typer.echo(
+            f"reviewer: warning: {problems[0]}{more}; shown at the top of the digest", err=True
+        )
     meta = digest.meta
     if meta.dropped_claims and not meta.degraded:
         reasons = f": {', '.join(meta.drop_reasons)}" if meta.drop_reasons else ""

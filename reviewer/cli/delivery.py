@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,29 +27,61 @@ from reviewer.cli.app import (
 
 if TYPE_CHECKING:
     from reviewer.config import Settings
+    from reviewer.delivery.smtp import SmtpServer
+    from reviewer.journal.parse import Journal
     from reviewer.models import Digest
 
-__all__ = ["deliver_digest"]
+__all__ = ["deliver_digest", "smtp_server"]
 
 
-def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, force: bool) -> None:
-    """Archive and email `digest` (status lines on stderr)."""
-    from reviewer.delivery.send import deliver
+def smtp_server(settings: Settings) -> SmtpServer:
+    """The mail server of the settings, verified against the system's CAs (SSL_CERT_FILE and
+    SSL_CERT_DIR are honoured)."""
     from reviewer.delivery.smtp import SmtpServer
+
+    return SmtpServer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_security,
+        settings.smtp_user,
+        settings.smtp_password,
+    )
+
+
+def deliver_digest(
+    settings: Settings,
+    digest: Digest,
+    to: list[str] | None,
+    force: bool,
+    journal: Journal | None = None,
+) -> None:
+    """Archive and email `digest` (status lines on stderr). With the `journal`, a week after
+    it went quiet is sent as one short note, once (or always, or never: mail.when_quiet)."""
+    from reviewer.delivery.send import deliver
+
+    quiet_since = ""
+    if journal is not None and settings.mail_when_quiet != "always" and not force:
+        from reviewer.facts.calendar import Week
+        from reviewer.review.week import last_entry_before, quiet_note
+
+        last = last_entry_before(journal, Week.containing(digest.week.start))
+        if last is not None:
+            if settings.mail_when_quiet == "never":
+                typer.echo(
+                    f"reviewer: {digest.week.iso}: nothing journaled since {last}: nothing "
+                    "sent (mail.when_quiet = never)",
+                    err=True,
+                )
+                return
+            quiet_since = Week.containing(last).iso
+            digest = quiet_note(digest, last)
 
     recipients = (
         [a.strip() for item in to for a in item.split(",") if a.strip()]
         if to
         else list(settings.mail_to)
     )
-    server = SmtpServer(
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.smtp_security,
-        settings.smtp_user,
-        settings.smtp_password,
-        context=None,  # the system's CAs (SSL_CERT_FILE / SSL_CERT_DIR are honoured)
-    )
+    server = smtp_server(settings)
     deliver(
         digest,
         server=server,
@@ -57,6 +90,7 @@ def deliver_digest(settings: Settings, digest: Digest, to: list[str] | None, for
         subject_template=settings.mail_subject,
         data_dir=settings.data_dir,
         state_dir=settings.state_dir,
+        quiet_since=quiet_since,
         now=settings.now,
         force=force,
         say=lambda line: typer.echo(line, err=True),
@@ -79,6 +113,16 @@ def send(
     force: ForceOpt = False,
     offline: OfflineOpt = False,
     config: ConfigOpt = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--env-file",
+            metavar="PATH",
+            help="Read settings (NAME=value lines, mode 0600) that the scheduled job cannot "
+            "get from a shell; `reviewer cron` writes it.",
+            show_default=False,
+        ),
+    ] = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
@@ -91,12 +135,12 @@ def send(
     setup_logging(verbose)
     from reviewer.facts.calendar import parse_week
 
-    settings = load_config(config)
+    settings = load_config(config, env_file)
     today = settings.now_date()
     chosen = parse_week(when, today)
     loaded = read_journal(settings, journal, encoding)
     digest = review_and_keep_ids(settings, loaded, chosen, today, choose_backend(settings, offline))
-    deliver_digest(settings, digest, to, force)
+    deliver_digest(settings, digest, to, force, loaded)
     exit_if_degraded(digest)
 
 
@@ -120,7 +164,7 @@ def cron(
     """Print the crontab entry (or systemd timer) that emails the review every Sunday at 20:00."""
     import os
 
-    from reviewer.delivery.schedule import crontab, plan_job, shell_only_settings, systemd_units
+    from reviewer.delivery.schedule import crontab, plan_job, systemd_units, write_env_file
 
     settings = load_config(config)
     if tz is not None:
@@ -130,15 +174,16 @@ def cron(
         settings.now()  # a ConfigError now for an unknown zone, not every Sunday
     job = plan_job(settings, journal, config, os.environ)
     typer.echo(systemd_units(job) if systemd else crontab(job), nl=False)
-    # Settings that only live in this shell are gone in the job: say so now, not on Sunday.
-    only_env = shell_only_settings(os.environ)
-    if only_env:
+    if job.env_file is not None:
+        # Settings that only live in this shell would be gone in the job: kept for it in a
+        # private file, never in the crontab line or the unit.
+        names = write_env_file(job.env_file, os.environ)
         typer.echo(
-            f"note: {', '.join(only_env)} set in this shell will not reach the job; "
-            f"put them in {settings.config_path or '$XDG_CONFIG_HOME/reviewer/config.toml'}",
+            f"note: wrote {', '.join(names)} from this shell to {job.env_file} (mode 0600), "
+            "which the job reads; run `reviewer cron` again after changing them",
             err=True,
         )
-    elif not (settings.smtp_host and settings.mail_from and settings.mail_to):
+    if not (settings.smtp_host and settings.mail_from and settings.mail_to):
         typer.echo(
             "note: mail is not configured yet (smtp host, mail from, mail to): see the README",
             err=True,

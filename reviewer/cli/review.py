@@ -29,6 +29,7 @@ from reviewer.cli.app import (
     read_journal,
     review_and_keep_ids,
     setup_logging,
+    use_user_prompts,
 )
 from reviewer.errors import EXIT_DEGRADED
 
@@ -118,7 +119,7 @@ def week(
     if email:
         from reviewer.cli.delivery import deliver_digest
 
-        deliver_digest(settings, digest, to, force)
+        deliver_digest(settings, digest, to, force, loaded)
     exit_if_degraded(digest)
 
 
@@ -139,6 +140,7 @@ def _dry_run(
     from reviewer.llm.dryrun import format_preview, preview
     from reviewer.review.week import week_facts
 
+    use_user_prompts(settings)
     name = model or settings.model
     data = preview(
         week_facts(loaded, chosen, today),
@@ -223,7 +225,11 @@ def weeks(
     start: Annotated[str, typer.Option("--from", help="A date in the first week (YYYY-MM-DD).")],
     end: Annotated[
         str | None,
-        typer.Option("--to", help="A date in the last week [default: today].", show_default=False),
+        typer.Option(
+            "--to",
+            help="A date in the last week [default: the week of the last entry].",
+            show_default=False,
+        ),
     ] = None,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, max=32, help="Weeks summarized at once.")
@@ -254,13 +260,15 @@ def weeks(
 
     settings = load_config(config)
     today = settings.now_date()
-    first, last = parse_day(start), parse_day(end) if end else today
+    loaded = read_journal(settings, journal, encoding)
+    # Without --to, up to the week of the last entry: weeks after it would all be empty.
+    newest = max(e.end for e in loaded.entries)
+    first, last = parse_day(start), parse_day(end) if end else min(today, newest)
     chosen = weeks_between(first, last)
     if not chosen:
         from reviewer.errors import UsageError
 
         raise UsageError(f"--to {last} is before --from {first}")
-    loaded = read_journal(settings, journal, encoding)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
     with WeekProgress(len(chosen)) as progress:
         results = backfill(

@@ -11,6 +11,7 @@ that fires late (a missed timer caught up on Monday) still reviews the week that
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -19,10 +20,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewer.config import KEYS, Settings
+from reviewer.config import KEYS, Settings, app_dir
 from reviewer.errors import EXIT_CANT_CREATE, EXIT_NO_INPUT, ConfigError, ReviewerError
 
-__all__ = ["Job", "crontab", "plan_job", "self_command", "shell_only_settings", "systemd_units"]
+__all__ = [
+    "Job",
+    "crontab",
+    "installed_jobs",
+    "plan_job",
+    "self_command",
+    "shell_only_settings",
+    "systemd_units",
+    "write_env_file",
+]
 
 UNIT = "reviewer-week"
 _XDG = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
@@ -40,6 +50,7 @@ class Job:
     lock: Path  # held by flock(1) around the cron run; not the ledger's own lock
     timezone: str = ""  # IANA name; "" means the machine's local time
     flock: str = "flock"
+    env_file: Path | None = None  # settings only the shell had (the API key...), mode 0600
 
 
 def plan_job(
@@ -56,6 +67,10 @@ def plan_job(
     command = [*self_command(), "send", "sunday", "--journal", str(path)]
     if config is not None:
         command += ["--config", str(config.expanduser().absolute())]
+    env_file = None
+    if shell_only_settings(environ):
+        env_file = app_dir("config", environ) / "job.env"
+        command += ["--env-file", str(env_file)]
     # Cron and systemd start with almost no environment: carry what decides where the
     # config, archive and ledger are, so the job uses the same ones as this shell.
     env = {name: environ[name] for name in _XDG if os.path.isabs(environ.get(name, ""))}
@@ -74,7 +89,35 @@ def plan_job(
         lock=settings.state_dir / "cron.lock",
         timezone=settings.timezone,
         flock=shutil.which("flock") or "/usr/bin/flock",
+        env_file=env_file,
     )
+
+
+def write_env_file(path: Path, environ: Mapping[str, str]) -> list[str]:
+    """Write the shell-only settings of `environ` to `path`, readable by the user alone;
+    the names written. The file is created 0600 before any secret goes in, and replaced
+    whole (a temp file renamed), so no moment exists where others could read it."""
+    names = shell_only_settings(environ)
+    lines = ["# Written by `reviewer cron`: settings the scheduled job cannot get from a shell."]
+    for name in names:
+        value = environ[name]
+        if any(ord(c) < 32 or c == "\x7f" for c in value):
+            raise ConfigError(f"{name}: a control character in the value; fix the variable")
+        lines.append(f"{name}={value}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("\n".join(lines) + "\n")
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot write: {err.strerror}", EXIT_CANT_CREATE) from None
+    return names
 
 
 def shell_only_settings(environ: Mapping[str, str]) -> list[str]:
@@ -184,3 +227,32 @@ def _systemd_quote(arg: str, dollars: bool = True) -> str:
     if arg and not any(c in arg for c in " \t\"'\\;"):
         return escaped
     return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def installed_jobs(environ: Mapping[str, str]) -> list[str]:
+    """The scheduled reviewer jobs found: lines of the user's crontab that run `reviewer send`,
+    and the ExecStart of the systemd user unit this module prints."""
+    import subprocess
+
+    found: list[str] = []
+    crontab_cmd = shutil.which("crontab")
+    if crontab_cmd:
+        try:
+            listed = subprocess.run(
+                [crontab_cmd, "-l"], capture_output=True, text=True, timeout=10, check=False
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            listed = ""
+        found += [
+            line.strip()
+            for line in listed.splitlines()
+            if not line.lstrip().startswith("#") and "reviewer" in line and " send " in line
+        ]
+    unit = app_dir("config", environ).parent / "systemd" / "user" / f"{UNIT}.service"
+    with contextlib.suppress(OSError, UnicodeDecodeError):  # no unit: not scheduled so
+        found += [
+            line.strip()
+            for line in unit.read_text(encoding="utf-8").splitlines()
+            if line.startswith("ExecStart=")
+        ]
+    return found

@@ -67,10 +67,14 @@ def deliver(
     state_dir: Path,
     now: Callable[[], datetime],
     force: bool = False,
+    quiet_since: str = "",
     transport: Transport = Transport(),  # frozen: one shared default is safe
     say: Callable[[str], None] = lambda _: None,
 ) -> Report:
-    """Archive `digest`, then mail it to each recipient the ledger says has not had it."""
+    """Archive `digest`, then mail it to each recipient the ledger says has not had it.
+
+    `quiet_since` (an ISO week) marks `digest` as the note for a quiet journal whose last
+    entry is in that week: a recipient who had any mail for a later week has had the note."""
     week = digest.week.iso
     stem, digest_hash, renderings = archive_week(digest, data_dir)
     html = renderings["html"]
@@ -92,6 +96,13 @@ def deliver(
     with ledger.locked(transport.lock_timeout):
         outgoing: list[Outgoing] = []
         for rcpt in to:
+            if quiet_since and not force and ledger.sent_after(quiet_since, rcpt.addr):
+                say(
+                    f"{week}: the journal is quiet since {quiet_since} and {rcpt.addr} "
+                    "had the note already: nothing sent"
+                )
+                report.skipped.append(rcpt.addr)
+                continue
             previous = ledger.last_sent(week, rcpt.addr)
             if previous is not None and not force:
                 say(_why_not(week, rcpt.addr, previous, digest_hash))

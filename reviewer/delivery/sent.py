@@ -57,6 +57,13 @@ class Ledger:
                 found = record
         return found
 
+    def sent_after(self, week: str, recipient: str) -> bool:
+        """Whether `recipient` had a message for a week later than `week` (ISO weeks sort)."""
+        return any(
+            record.week > week and record.recipient.lower() == recipient.lower()
+            for record in self._records()
+        )
+
     def record(self, sent: Sent) -> None:
         """Append `sent` and make it durable before returning."""
         self._ensure_dir()

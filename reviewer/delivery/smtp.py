@@ -121,6 +121,28 @@ def connect(server: SmtpServer) -> smtplib.SMTP:
     return conn
 
 
+def probe(server: SmtpServer) -> str:
+    """Connect, secure and log in as a send would, then hang up without sending: what was
+    done, or MailError saying what failed."""
+    try:
+        conn = connect(server)
+        try:
+            conn.noop()
+        finally:
+            conn.quit()
+    except MailError:
+        raise
+    except (smtplib.SMTPException, OSError) as err:
+        raise _classify(err, server, "connecting") from None
+    secured = {"none": "no TLS (loopback)", "starttls": "STARTTLS", "ssl": "TLS"}[server.security]
+    login = f", logged in as {server.user}" if server.user else ""
+    return (
+        f"{server.address}: {secured}{login}, certificate verified"
+        if (server.security != "none")
+        else f"{server.address}: connected{login} without TLS"
+    )
+
+
 def send_all(
     outgoing: Sequence[Outgoing],
     server: SmtpServer,

@@ -32,11 +32,14 @@ if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion
 
-__all__ = ["MODES", "OpenAIBackend"]
+__all__ = ["MODES", "OpenAIBackend", "probe"]
 
 log = logging.getLogger("reviewer")
 
-MODES = ("json_schema", "json_object", "prompt")
+# json_object_schema: json_object with the schema beside it, which llama.cpp's server uses to
+# constrain its output (it answers 500 to json_schema); servers that refuse the extra key
+# move on to plain json_object. The mode that works is remembered per endpoint and model.
+MODES = ("json_schema", "json_object_schema", "json_object", "prompt")
 _ANSWER_ATTEMPTS = 2  # a second sample may parse; a third rarely does
 _BACKOFF_S = 0.5
 _BACKOFF_MAX_S = 8.0
@@ -90,6 +93,7 @@ class OpenAIBackend(ChatBackend):
         counter: Callable[[], TokenCounter] | None = None,
         attempts: int = 3,
         timeout: float = 60.0,
+        retry_timeouts: bool = True,
         max_wait: float = 30.0,
         http_client: httpx.Client | None = None,
         client: openai.OpenAI | None = None,
@@ -109,6 +113,9 @@ class OpenAIBackend(ChatBackend):
         self._api_key = api_key  # kept out of repr, keys and logs
         self.attempts = max(1, attempts)
         self.timeout = timeout
+        # A local server that timed out is still busy with the request: another attempt
+        # would queue behind it and double the wait for nothing.
+        self.retry_timeouts = retry_timeouts
         self.max_wait = max_wait
         self._http_client = http_client
         self._client = client
@@ -145,6 +152,9 @@ class OpenAIBackend(ChatBackend):
                 "type": "json_schema",
                 "json_schema": json_schema(call.task),
             }
+        elif mode == "json_object_schema":
+            schema = json_schema(call.task)["schema"]
+            params["response_format"] = {"type": "json_object", "schema": schema}
         elif mode == "json_object":
             params["response_format"] = {"type": "json_object"}
         from openai.types.chat import ChatCompletion
@@ -194,8 +204,10 @@ class OpenAIBackend(ChatBackend):
                     self._pause(wait_s, reason)
                 continue
             except openai.APITimeoutError:
-                transport_failures += 1
+                transport_failures += 1 if self.retry_timeouts else self.attempts
                 reason = f"timed out after {self.timeout:g}s"
+                if not self.retry_timeouts:
+                    reason += ": a slow local server needs a longer REVIEWER_LLM_TIMEOUT"
             except openai.APIConnectionError as err:
                 transport_failures += 1
                 reason = f"cannot connect: {_cause(err)}"
@@ -279,6 +291,70 @@ class OpenAIBackend(ChatBackend):
                 "completion_tokens": counter.count(content),
             }
         return content, counts, answer
+
+
+_PROBE_SCHEMA = {
+    "name": "probe",
+    "strict": True,
+    "schema": {
+        "type": "object",
+        "properties": {"ok": {"type": "boolean"}},
+        "required": ["ok"],
+        "additionalProperties": False,
+    },
+}
+
+
+def probe(backend: OpenAIBackend) -> tuple[str, str]:
+    """Check the endpoint as `reviewer doctor` does: the key, the model, and which structured
+    output mode works, with one tiny request that holds no journal text. Returns (what the
+    endpoint said of the model, the mode that works, remembered for the next run); raises
+    CallFailed with the reason otherwise."""
+    import openai
+
+    client = backend.client()
+    try:
+        listed = [m.id for m in client.models.list()]
+        known = (
+            f"model {backend.model} is served"
+            if backend.model in listed
+            else f"model {backend.model} is not in the endpoint's list of {len(listed)} models"
+        )
+    except openai.AuthenticationError as err:
+        raise CallFailed(f"the key was refused ({err.status_code}): check OPENAI_API_KEY") from None
+    except openai.APIStatusError:
+        known = "the endpoint does not list its models"  # many local servers do not
+    except openai.APIConnectionError as err:
+        raise CallFailed(f"cannot connect: {_cause(err)}") from None
+    messages = [{"role": "user", "content": 'Answer with the JSON object {"ok": true}.'}]
+    for mode in MODES:
+        params: dict[str, Any] = {"model": backend.model, "messages": messages, "max_tokens": 16}
+        if mode == "json_schema":
+            params["response_format"] = {"type": "json_schema", "json_schema": _PROBE_SCHEMA}
+        elif mode == "json_object":
+            params["response_format"] = {"type": "json_object"}
+        try:
+            client.post("/chat/completions", body=params, cast_to=object)
+        except openai.AuthenticationError as err:
+            raise CallFailed(
+                f"the key was refused ({err.status_code}): check OPENAI_API_KEY"
+            ) from None
+        except openai.NotFoundError:
+            raise CallFailed(
+                f"not found (404): check the model name ({backend.model}) and OPENAI_BASE_URL"
+            ) from None
+        except openai.APIStatusError as err:
+            if err.status_code in _MODE_STATUSES and mode != MODES[-1]:
+                continue
+            raise CallFailed(f"request rejected ({err.status_code}): {_message(err)}") from None
+        except openai.APITimeoutError:
+            raise CallFailed(f"timed out after {backend.timeout:g}s") from None
+        except openai.APIConnectionError as err:
+            raise CallFailed(f"cannot connect: {_cause(err)}") from None
+        if backend.modes is not None:
+            backend.modes.remember(backend.base_url, backend.model, mode)
+        return known, mode
+    raise CallFailed("no structured output mode worked")  # unreachable: the last mode raises
 
 
 def _backoff(failures: int) -> float:

@@ -3,7 +3,9 @@
 Prompts are plain text for a model, so no autoescape; StrictUndefined makes a template that
 names a missing variable fail in the tests rather than send a hole. They ship inside the
 package (`reviewer/llm/templates/`, which the checkout's top-level `prompts/` links to, so
-that is where they are edited), so a wheel or pipx install has them too.
+that is where they are edited), so a wheel or pipx install has them too. A user's own
+`$XDG_CONFIG_HOME/reviewer/prompts/<name>.j2` overrides the shipped template of that name
+(`use_user_templates`); what is used is hashed into the cache key either way.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = [
     "render_prompt",
     "task_digest",
     "templates_digest",
+    "use_user_templates",
 ]
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "templates"
@@ -49,14 +52,36 @@ def _missing() -> ConfigError:
     )
 
 
+_user_dir: Path | None = None
+
+
+def use_user_templates(folder: Path | None) -> None:
+    """Let the templates in `folder` (when it exists) override the shipped ones of their name."""
+    global _user_dir
+    chosen = folder if folder is not None and folder.is_dir() else None
+    if chosen != _user_dir:
+        _user_dir = chosen
+        _environment.cache_clear()
+        templates_digest.cache_clear()
+        task_digest.cache_clear()
+
+
+def _source(name: str) -> Path:
+    """The file a template is read from: the user's override, else the shipped one."""
+    if _user_dir is not None and (_user_dir / name).is_file():
+        return _user_dir / name
+    return PROMPTS_DIR / name
+
+
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2
 
     if not PROMPTS_DIR.is_dir():
         raise _missing()
+    folders = [PROMPTS_DIR] if _user_dir is None else [_user_dir, PROMPTS_DIR]
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(PROMPTS_DIR),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -82,7 +107,7 @@ def _digest(names: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in names:
         try:
-            digest.update(name.encode() + b"\0" + (PROMPTS_DIR / name).read_bytes() + b"\0")
+            digest.update(name.encode() + b"\0" + _source(name).read_bytes() + b"\0")
         except OSError:
             raise _missing() from None
     return digest.hexdigest()
@@ -96,6 +121,16 @@ def render_prompt(name: str, **context: Any) -> str:
         return _environment().get_template(f"{name}.j2").render(**context).strip()
     except jinja2.TemplateNotFound:
         raise _missing() from None
+    except jinja2.TemplateError as err:
+        source = _source(f"{name}.j2")
+        if source.parent == PROMPTS_DIR:
+            raise  # a shipped template is broken: a bug, for the tests to catch
+        line = getattr(err, "lineno", None)
+        where = f"{source}:{line}" if line else str(source)
+        raise ConfigError(
+            f"{where}: your prompt template does not work ({err.message or err}); "
+            f"fix it or remove it to use the shipped one"
+        ) from None
 
 
 def detect_lang(texts: Iterable[str]) -> str:

@@ -36,22 +36,42 @@ from reviewer.models import (
 __all__ = [
     "build_digest",
     "ensure_usable",
+    "journal_problems",
+    "last_entry_before",
     "ledger",
     "open_longest",
     "question_ledger",
+    "quiet_note",
     "review_week",
     "week_facts",
 ]
 
 
 def ensure_usable(journal: Journal) -> None:
-    """Refuse a journal with errors (undatable headings, no entries), naming the first one."""
-    errors = journal.errors
-    if errors:
-        first = errors[0]
-        where = f"{first.source or journal.source or 'journal'}:{first.line}"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(f"{where}: {first.message}{more}; `reviewer check` lists every problem")
+    """Refuse only a journal with nothing to review (no dated entry at all). Any other problem,
+    such as a heading whose date cannot be read, leaves that entry out and is shown at the top
+    of the digest (`problems`): one typo must not stop the Sunday review."""
+    if not journal.entries:
+        first = journal.errors[0] if journal.errors else None
+        line = first.line if first else 1
+        message = first.message if first else "no dated entries"
+        where = f"{(first.source if first else '') or journal.source or 'journal'}:{line}"
+        raise InputError(f"{where}: {message}; `reviewer check` lists every problem")
+
+
+MAX_PROBLEMS = 5  # shown at the top of a digest; `reviewer check` lists them all
+
+
+def journal_problems(journal: Journal) -> list[str]:
+    """The journal's errors, each a line for the top of the digest: what is wrong and where."""
+    shown = [
+        f"line {d.line}{f' of {d.source}' if d.source and d.source != journal.source else ''}: "
+        f"{d.message}; until then that entry is left out of every review"
+        for d in journal.errors[:MAX_PROBLEMS]
+    ]
+    if len(journal.errors) > MAX_PROBLEMS:
+        shown.append(f"and {len(journal.errors) - MAX_PROBLEMS} more: `reviewer check` lists them")
+    return shown
 
 
 def question_ledger(
@@ -221,6 +241,7 @@ def build_digest(journal: Journal, facts: WeekFacts, summary: Summary) -> Digest
             version=__version__,
         ),
         warnings=warnings,
+        problems=journal_problems(journal),
         recent_weeks=recent_weeks(journal, week),
     )
 
@@ -236,3 +257,41 @@ def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats
         by_iso.get(w.iso) or WeekStats(iso=w.iso, start=w.start, days=0, entries=0, words=0)
         for w in weeks
     ]
+
+
+def last_entry_before(journal: Journal, week: Week) -> date | None:
+    """The last day written before `week`, when nothing is written in the week (else None).
+    An empty heading is not writing: it counts as little as it does for days journaled."""
+    written = [e for e in journal.entries if any(line.strip() for line in e.body)]
+    if any(e.start <= week.end and e.end >= week.start for e in written):
+        return None
+    before = [e.end for e in written if e.end < week.start]
+    return max(before) if before else None
+
+
+def quiet_note(digest: Digest, last_entry: date) -> Digest:
+    """The short note for a week after the journal went quiet: when it was last written, and
+    nothing repeated from earlier weeks (they would come back unchanged every Sunday)."""
+    days = (digest.week.end - last_entry).days
+    asks = sum(q.carried_over and q.status == "open" for q in digest.questions)
+    todos = sum(t.status == "open" for t in digest.todos)
+    waiting = (
+        f" {asks} questions and {todos} TODOs stay open: `reviewer questions --open` and "
+        "`reviewer todos --open` list them."
+        if asks or todos
+        else ""
+    )
+    summary = (
+        f"Nothing was journaled this week; the last entry is from {last_entry} "
+        f"({days} days ago). This is the only mail until you write again.{waiting}"
+    )
+    return digest.model_copy(
+        update={
+            "summary": summary,
+            "highlights": [],
+            "questions": [],
+            "reflections": [],
+            "todos": [],
+            "next_week": [],
+        }
+    )

@@ -1,7 +1,9 @@
-"""A local OpenAI-compatible endpoint for benchmarks: answers every chat completion after a
-fixed delay with a valid week answer citing a date from the request, and counts requests.
+"""A loopback OpenAI-compatible endpoint for clients in another process: answers every chat
+completion after a fixed delay with a valid week answer citing a date from the request, and
+counts requests.
 
-Loopback only; used by bench scripts, not by the tests (they use respx against the client).
+Loopback only; used where the client is a separate process (the crontab line, the installed
+wheel in `make install-check`) and by the bench; in-process tests use respx instead.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class MockEndpoint:
     def __init__(self, delay: float = 0.5) -> None:
         self.delay = delay
         self.requests = 0
+        self.bodies: list[dict[str, Any]] = []  # every request, in order
         self.in_flight = 0
         self.peak = 0
         self._lock = threading.Lock()
@@ -35,6 +38,7 @@ class MockEndpoint:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with endpoint._lock:
                     endpoint.requests += 1
+                    endpoint.bodies.append(body)
                     endpoint.in_flight += 1
                     endpoint.peak = max(endpoint.peak, endpoint.in_flight)
                 try:
