@@ -63,7 +63,7 @@ def test_mediocre_answers_are_repaired_and_their_drops_reported(
     placeholders = outcomes["w09-mediocre-placeholders"]
     assert placeholders.placeholder_errors == 2
     for text in placeholders.rendered.values():
-        assert "2 broken placeholder" in text[-1500:]
+        assert "2 with a broken placeholder" in text[-1500:]
         assert "Nothing left open" not in text  # nine TODOs are open: offline picks stand in
     assert "offline" in placeholders.rendered["text"][-600:]
 

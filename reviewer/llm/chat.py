@@ -98,7 +98,7 @@ def _restored(redactor: Redactor, text: str, checks: Checks, drop: bool = False)
     if restored.broken:
         checks.placeholder_errors += restored.broken
         if drop:
-            checks.drop("broken placeholder")
+            checks.drop("with a broken placeholder")
         return ""
     checks.repaired += bool(restored.repaired)
     return restored.text
