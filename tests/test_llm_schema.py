@@ -150,3 +150,17 @@ def test_json_schema_is_strict() -> None:
         assert set(body["required"]) == set(body["properties"])
     assert "next_week" in json_schema("week")["schema"]["properties"]
     assert "next_week" not in json_schema("map")["schema"]["properties"]
+
+
+def test_a_day_of_the_week_without_an_entry_is_said_as_such() -> None:
+    checks = Checks()
+    journaled = {date(2020, 2, 24), date(2020, 2, 26)}
+    cited = [
+        CitedText(text="tuesday", dates=["2020-02-25"]),
+        CitedText(text="ok", dates=["Feb 26"]),
+    ]
+    kept, dropped = ground_highlights(
+        cited, journaled, checks, (date(2020, 2, 24), date(2020, 3, 1))
+    )
+    assert [h.text for h in kept] == ["ok"] and dropped == 1
+    assert checks.reasons() == ["1 cites a day with no entry"]

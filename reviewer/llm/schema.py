@@ -408,15 +408,19 @@ class Checks:
 
 def _cited(
     dates: Iterable[str], allowed: set[date], start: date, end: date, weekdays: bool = True
-) -> tuple[list[date], bool, bool]:
-    """The allowed days `dates` name; whether any was written otherwise than asked; whether
-    any date at all was read."""
+) -> tuple[list[date], bool, str]:
+    """The allowed days `dates` name; whether any was written otherwise than asked; why none
+    was, when none was: no date read, only dates outside the week, or a day of the week that
+    has no entry."""
     days: set[date] = set()
     bent = False
-    read = False
+    read = "no date"
     for text in dates:
         found = cited_days(text, start, end, weekdays)
-        read = read or bool(found.days)
+        if found.days and read == "no date":
+            read = "dated outside the week"
+        if any(start <= day <= end for day in found.days):
+            read = "cites a day with no entry"
         inside = {day for day in found.days if day in allowed}
         bent = bent or (bool(inside) and not found.exact)
         days |= inside
@@ -451,7 +455,7 @@ def ground_highlights(
         if not text:
             reason = "empty"
         elif not days:
-            reason = "dated outside the week" if read else "no date"
+            reason = read
         elif text.lower() in seen:
             reason = "repeated"
         if reason:
@@ -486,7 +490,7 @@ def ground_next(
         if not text:
             reason = "empty"
         elif item.kind != "suggestion" and not days:
-            reason = "dated outside the week" if read else "no date"
+            reason = read
         elif text.lower() in seen:
             reason = "repeated"
         if reason:
