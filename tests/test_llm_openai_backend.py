@@ -85,10 +85,12 @@ def test_full_week_through_the_openai_client(api: respx.MockRouter, cache_dir: P
     assert (summary.calls, summary.prompt_tokens, summary.completion_tokens) == (1, 1200, 300)
     # the local digest gets the original back
     assert summary.summary == "画图调实验的一周；跳板机 101.6.64.67 上跑实验。"
-    assert [h.text for h in summary.highlights] == ["sample eff 实验几乎做完", "DSA 文章修改"]
+    assert [h.text for h in summary.highlights][:2] == ["sample eff 实验几乎做完", "DSA 文章修改"]
     assert [str(d) for d in summary.highlights[1].dates] == ["2020-02-27"]
-    assert summary.dropped_claims == 1
-    assert summary.themes == ["DSA", "sample efficiency"]
+    assert summary.dropped_claims == 1 and summary.drop_reasons == ["1 dated outside the week"]
+    # two held up: a third comes from the journal's own bullets, and the digest says so
+    assert len(summary.highlights) == 3 and "offline" in summary.fallbacks[0]
+    assert summary.themes == []  # no longer asked for: nothing renders them
     assert next((n.text, n.kind) for n in summary.next_week) == ("改好bug", "todo")
 
 
@@ -281,7 +283,7 @@ def test_llama_cpp_500_on_json_schema_falls_back_and_is_remembered(
     assert not summary.degraded and _formats(route) == ["json_schema", "json_object"]
     # the schema rides beside json_object: llama.cpp constrains its output with it (NOTES)
     sent = body_of(route.calls[1].request)["response_format"]
-    assert sent["schema"]["required"] == ["summary", "highlights", "themes", "next_week"]
+    assert sent["schema"]["required"] == ["summary", "highlights", "next_week"]
     assert EndpointModes(cache_dir).get(BASE_URL, MODEL) == "json_object_schema"
 
     make_backend(cache_dir, refresh=True).summarize(fixture_facts())
@@ -359,7 +361,6 @@ def test_oversized_week_is_mapped_concurrently_within_a_bound_then_reduced(
             {
                 "summary": "a week of experiments",
                 "highlights": [{"text": "tuned", "dates": ["2021-03-03"]}],
-                "themes": ["lr"],
                 "next_week": [],
             }
         )
@@ -403,7 +404,7 @@ def test_reasoning_models_get_their_parameters(api: respx.MockRouter, cache_dir:
 def test_missing_usage_is_counted_locally(api: respx.MockRouter, cache_dir: Path) -> None:
     api.post("/chat/completions").mock(return_value=completion(WEEK_ANSWER, usage=None))
     summary = make_backend(cache_dir).summarize(fixture_facts())
-    assert 2000 < summary.prompt_tokens < 3000 and summary.completion_tokens > 50
+    assert 2000 < summary.prompt_tokens < 4000 and summary.completion_tokens > 50
 
 
 def test_degraded_reason_shows_no_credentials_of_the_url(

@@ -43,7 +43,14 @@ def test_prompts_ship_in_the_package_and_are_edited_in_prompts() -> None:
 
 def test_render_is_plain_text_and_strict() -> None:
     text = render_prompt(
-        "week", iso="2020-W09", start="2020-02-24", end="2020-03-01", entries=["<b>&</b>"]
+        "week",
+        iso="2020-W09",
+        start="2020-02-24",
+        end="2020-03-01",
+        entries=["<b>&</b>"],
+        asks=[],
+        asks_older=0,
+        long_open=[],
     )
     assert "<b>&</b>" in text  # no HTML escaping in a prompt
     with pytest.raises(jinja2.UndefinedError):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from reviewer.llm.redact import Redactor
+from reviewer.llm.redact import MASK, Redactor
 
 from .llm_support import FIXTURE
 
@@ -124,3 +124,67 @@ def test_private_key_block_keeps_line_count() -> None:
 def test_unterminated_private_key_is_redacted_to_the_end() -> None:
     out = Redactor().redact("-----BEGIN RSA PRIVATE KEY-----\nMIIEow")
     assert "MIIEow" not in out
+
+
+# -- the placeholder format and restore side ------------------------------------------------
+
+
+def _learned(text: str) -> Redactor:
+    redactor = Redactor()
+    redactor.learn(text)
+    return redactor
+
+
+def test_a_placeholder_written_in_the_journal_is_sent_escaped_and_restored_as_written() -> None:
+    journal = "模板里写着 <IP-1> 和 <ip-2>，机器是 10.1.2.3"
+    redactor = _learned(journal)
+    sent = redactor.redact(journal)
+    assert "10.1.2.3" not in sent and "<LITERAL-1>" in sent and "<LITERAL-2>" in sent
+    assert redactor.restore_answer(sent).text == journal
+    # the model's <IP-1> is the machine, the journal's is text
+    assert redactor.restore_answer("<IP-1> / <LITERAL-1>").text == "10.1.2.3 / <IP-1>"
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown", "repaired"),
+    [
+        ("on <IP-1>", "on 10.1.2.3", 0),
+        ("on <ip-1>", "on 10.1.2.3", 1),
+        ("on <IP_1>", "on 10.1.2.3", 1),
+        ("on ＜IP-1＞", "on 10.1.2.3", 1),
+        ("on IP-1 today", "on 10.1.2.3 today", 1),
+        ("on < IP 1 >", "on 10.1.2.3", 1),
+    ],
+)
+def test_bent_placeholders_are_repaired_when_they_can_mean_one(
+    answer: str, shown: str, repaired: int
+) -> None:
+    restored = _learned("ssh 10.1.2.3").restore_answer(answer)
+    assert (restored.text, restored.repaired, restored.broken) == (shown, repaired, 0)
+
+
+@pytest.mark.parametrize("answer", ["on <IP-7>", "on <IP>", "on <TOKEN-1>", "on ＜PORT-3＞"])
+def test_placeholders_standing_for_nothing_are_counted_broken(answer: str) -> None:
+    assert _learned("ssh 10.1.2.3").restore_answer(answer).broken == 1
+
+
+def test_prose_that_reads_like_a_placeholder_is_left_as_written() -> None:
+    redactor = _learned("ssh 10.1.2.3\nIP-1 is the name of the protocol draft")
+    restored = redactor.restore_answer("IP-1 draft, IP 1 again")
+    assert restored.text == "IP-1 draft, IP 1 again" and restored.broken == 0
+
+
+def test_secrets_are_masked_never_restored_into_a_digest() -> None:
+    journal = "password: hunter2-secret\ntoken sk-abcdefghijklmnopqrstuvwx\nssh 10.1.2.3"
+    redactor = _learned(journal)
+    sent = redactor.redact(journal)
+    restored = redactor.restore_answer(sent).text
+    assert "hunter2-secret" not in restored and "sk-abcdefghijklmnop" not in restored
+    assert restored.count(MASK) == 2 and "10.1.2.3" in restored
+    assert redactor.restore_answer("<password-1>").text == MASK
+
+
+def test_the_models_bent_placeholders_sent_back_in_a_reduce_call_are_straightened() -> None:
+    redactor = _learned("ssh 10.1.2.3")
+    assert redactor.redact("在 <ip-1> 上, see <IP-1>") == "在 <IP-1> 上, see <IP-1>"
+    assert redactor.restore_answer("a <fig-2> figure").broken == 0  # not one of ours

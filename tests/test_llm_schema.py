@@ -9,6 +9,7 @@ import pytest
 
 from reviewer.llm.schema import (
     AnswerError,
+    Checks,
     CitedText,
     DayAnswer,
     NextOut,
@@ -17,7 +18,6 @@ from reviewer.llm.schema import (
     ground_next,
     json_schema,
     parse_answer,
-    themes_of,
 )
 
 from .llm_support import DAY_ANSWER, WEEK_ANSWER
@@ -30,7 +30,7 @@ def test_plain_fenced_and_chatty_replies_parse() -> None:
     for reply in (text, f"```json\n{text}\n```", f"Sure! Here it is:\n{text}\nHope it helps."):
         answer = parse_answer(reply, "week")
         assert isinstance(answer, WeekAnswer)
-        assert answer.themes[0] == "DSA"
+        assert answer.highlights[0].text == "sample eff 实验几乎做完"
     assert isinstance(parse_answer(json.dumps(DAY_ANSWER), "map"), DayAnswer)
 
 
@@ -39,10 +39,12 @@ def test_plain_fenced_and_chatty_replies_parse() -> None:
     [
         ("I cannot summarize this.", "malformed JSON: the reply holds no JSON object"),
         ('{"summary": "cut off', "malformed JSON"),
-        ('{"summary": "x", }', "malformed JSON"),
+        ("[1, 2]", "malformed JSON: the reply holds no JSON object"),
         ('{"highlights": []}', "does not match the schema (summary"),
-        ('{"summary": "x", "highlights": [{"dates": []}]}', "highlights.0.text"),
-        ('{"summary": "x", "highlights": [{"text": "y", "dates": 5}]}', "highlights.0.dates"),
+        (
+            '{"summary": "x", "highlights": [{"text": "y", "dates": {"a": 1}}]}',
+            "highlights.0.dates",
+        ),
     ],
 )
 def test_unusable_replies(reply: str, reason: str) -> None:
@@ -84,11 +86,59 @@ def test_lenient_shapes_small_models_write() -> None:
     )
     assert isinstance(answer, WeekAnswer)
     assert answer.highlights[0].dates == ["2020-02-24"]
-    assert [n.kind for n in answer.next_week] == ["suggestion", "question"]
+    assert [n.kind for n in answer.next_week] == ["todo", "question"]
+    assert answer.next_week[0].asked_kind == "task"
 
 
-def test_themes_are_deduplicated() -> None:
-    assert themes_of(WeekAnswer.model_validate(WEEK_ANSWER)) == ["DSA", "sample efficiency"]
+def test_slips_of_mediocre_models_are_repaired_not_refused() -> None:
+    replies = [
+        '{"summary": "x", "highlights": [{"text": "y", "dates": ["2020-02-24"]},],}',
+        "{“summary”： “x”， “highlights”： [{“text”： “y”， “dates”： [“2020-02-24”]}]}",
+        '```json\n{"summary": "x", "highlights": [{"text": "y", "dates": ["2020-02-24"]}',
+        '{"summary": null, "highlights": [{"text": "y", "dates": null, "extra": 1}], "x": 2}',
+        '{"summary": "x", "highlights": [{"text": "y", "dates": ["2020-02-24"]}, {"text": "z',
+    ]
+    for reply in replies:
+        answer = parse_answer(reply, "week")
+        assert isinstance(answer, WeekAnswer) and answer.highlights[0].text == "y", reply
+
+
+def test_dates_in_the_forms_models_write_are_read() -> None:
+    checks = Checks()
+    cited = [
+        CitedText(text="slash", dates=["2020/2/25"]),
+        CitedText(text="chinese", dates=["2月26日"]),
+        CitedText(text="month name", dates=["Feb 27"]),
+        CitedText(text="range heading", dates=["2020-02-29 ~ 2020-03-02"]),
+        CitedText(text="in the text (Feb 28)", dates=[]),
+        CitedText(text="**bold** claim", dates=["2020-02-24"]),
+        CitedText(text="next year", dates=["2021-02-25"]),
+    ]
+    kept, dropped = ground_highlights(cited, WEEK, checks)
+    assert [h.text for h in kept][:5] == [
+        "slash",
+        "chinese",
+        "month name",
+        "range heading",
+        "in the text (Feb 28)",
+    ]
+    assert kept[3].dates == [date(2020, 2, 29), date(2020, 3, 1)]
+    assert kept[5].text == "bold claim"
+    assert dropped == 1 and checks.reasons() == ["1 dated outside the week"]
+    assert checks.repaired == 6
+
+
+def test_next_week_todos_and_questions_are_grounded_like_highlights() -> None:
+    checks = Checks()
+    items = [
+        NextOut.model_validate({"text": "q", "dates": ["2019-10-21"], "kind": "question"}),
+        NextOut.model_validate({"text": "old ask", "dates": ["2019-10-21"], "kind": "question"}),
+        NextOut.model_validate({"text": "t", "dates": [], "kind": "task"}),
+    ]
+    kept = ground_next(items[:1] + items[2:], WEEK, checks)
+    assert kept == [] and checks.reasons() == ["1 dated outside the week", "1 no date"]
+    carried = ground_next(items[1:2], WEEK, Checks(), also={date(2019, 10, 21)})
+    assert carried[0].dates == [date(2019, 10, 21)]
 
 
 def test_json_schema_is_strict() -> None:
@@ -100,3 +150,17 @@ def test_json_schema_is_strict() -> None:
         assert set(body["required"]) == set(body["properties"])
     assert "next_week" in json_schema("week")["schema"]["properties"]
     assert "next_week" not in json_schema("map")["schema"]["properties"]
+
+
+def test_a_day_of_the_week_without_an_entry_is_said_as_such() -> None:
+    checks = Checks()
+    journaled = {date(2020, 2, 24), date(2020, 2, 26)}
+    cited = [
+        CitedText(text="tuesday", dates=["2020-02-25"]),
+        CitedText(text="ok", dates=["Feb 26"]),
+    ]
+    kept, dropped = ground_highlights(
+        cited, journaled, checks, (date(2020, 2, 24), date(2020, 3, 1))
+    )
+    assert [h.text for h in kept] == ["ok"] and dropped == 1
+    assert checks.reasons() == ["1 cites a day with no entry"]

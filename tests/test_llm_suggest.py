@@ -148,6 +148,19 @@ def test_backend_keeps_grounded_proposals_and_caches(tmp_path: Path) -> None:
     assert again.found == found.found
 
 
+def test_an_off_schema_answer_is_a_failure_never_cached_as_no_suggestions(tmp_path: Path) -> None:
+    journal = parse_journal(JOURNAL, "j.md")
+    tracked, _ = ledger(journal, "questions", {})
+    off_schema = {"answers": [{"id": DICT, "text": "yes", "date": "2020-02-21"}]}
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        route = router.post("/chat/completions").mock(return_value=completion(off_schema))
+        first = make_backend(tmp_path).suggest_answers(tracked, journal.entries)
+        calls = route.call_count
+        make_backend(tmp_path).suggest_answers(tracked, journal.entries)
+    assert first.degraded_reason and "schema" in first.degraded_reason and not first.found
+    assert route.call_count == 2 * calls  # asked afresh: nothing was cached
+
+
 # -- through the CLI -------------------------------------------------------------------------
 
 

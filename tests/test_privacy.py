@@ -126,8 +126,10 @@ def test_terms_are_hidden_and_restored_exactly_in_the_digest(
         assert leak not in sent, leak
     digest = json.loads(result.stdout)
     assert not _PLACEHOLDER.search(result.stdout)  # no <EMAIL-1> left for the reader
-    for value in ("凯哥", "汪总", "ProjectX", "LAB-1234", "hunter22", "101.6.64.67", "8888"):
+    for value in ("凯哥", "汪总", "ProjectX", "LAB-1234", "101.6.64.67", "8888"):
         assert value in digest["summary"], value
+    # a password comes back masked: the digest is mailed, a secret never is (issue 15)
+    assert "hunter22" not in result.stdout and "••••" in digest["summary"]
     # the model cited the repaired date it was shown, so the highlight survives grounding
     assert {d for h in digest["highlights"] for d in h["dates"]} == {"2021-02-01", "2021-02-03"}
 

@@ -455,7 +455,18 @@ def review_and_keep_ids(
 
 
 def exit_if_degraded(digest: Digest | MonthDigest) -> None:
-    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see."""
+    """A digest made offline after the LLM failed: say why, and exit 3 for cron to see. An
+    LLM answer only partly usable is said on stderr too (its footer says it as well; exit
+    unchanged)."""
+    meta = digest.meta
+    if meta.dropped_claims and not meta.degraded:
+        reasons = f": {', '.join(meta.drop_reasons)}" if meta.drop_reasons else ""
+        typer.echo(
+            f"reviewer: {meta.dropped_claims} claim(s) of the LLM's answer dropped{reasons}",
+            err=True,
+        )
+    for fallback in meta.fallbacks:
+        typer.echo(f"reviewer: offline stood in: {fallback}", err=True)
     if digest.meta.degraded:
         typer.echo(
             f"reviewer: degraded, offline review written: {digest.meta.degraded_reason}", err=True

@@ -54,7 +54,11 @@ class Summary:
     calls: int = 0
     dropped_claims: int = 0
     cost_usd: float = 0.0  # estimated, at list prices, for the tokens of the answers
-    themes: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)  # offline only: the LLM is not asked
+    drop_reasons: list[str] = field(default_factory=list)  # "2 dated outside the week", ...
+    repaired_claims: int = 0  # kept after reading a bent date, kind or placeholder as meant
+    placeholder_errors: int = 0  # placeholders that stood for nothing: their claims dropped
+    fallbacks: list[str] = field(default_factory=list)  # parts the offline review stood in for
     notice: str = ""  # a word for the user, e.g. how to enable the LLM
 
 

@@ -31,14 +31,16 @@ from reviewer.facts.calendar import Week
 from reviewer.llm.base import PeriodFacts, PeriodSummary, Summary, WeekFacts
 from reviewer.llm.budget import TokenCounter, counter_for, estimate_cost, price_of
 from reviewer.llm.cache import EndpointModes, ResponseCache, cache_key
+from reviewer.llm.cited import plain_prose
 from reviewer.llm.offline import OfflineBackend
 from reviewer.llm.period import build_period_plan
 from reviewer.llm.plan import DEFAULT_BUDGET, Call, Plan, build_plan
 from reviewer.llm.prompts import task_digest, templates_digest
-from reviewer.llm.redact import Rules
+from reviewer.llm.redact import Redactor, Rules
 from reviewer.llm.schema import (
     SCHEMA_VERSION,
     AnswerError,
+    Checks,
     DayAnswer,
     MonthAnswer,
     Parsed,
@@ -48,7 +50,6 @@ from reviewer.llm.schema import (
     ground_next,
     json_schema,
     parse_answer,
-    themes_of,
 )
 from reviewer.llm.suggest import Suggestions, build_suggest_plan, ground_suggestions
 from reviewer.models import Highlight, MonthHighlight, NextItem, SuggestedAnswer
@@ -70,6 +71,7 @@ __all__ = [
 log = logging.getLogger("reviewer")
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MIN_HIGHLIGHTS = 3  # fewer, and the week's own bullets top them up (offline, and it is said)
 TEMPERATURE = 0.2
 Answer = Parsed
 
@@ -82,6 +84,34 @@ def endpoint_url(base_url: str) -> str:
 def _shown(url: str) -> str:
     """`url` as the footer may show it: no user, password or query."""
     return public_url(url)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _restored(redactor: Redactor, text: str, checks: Checks, drop: bool = False) -> str:
+    """`text` with its placeholders restored for the digest, or "" when one of them stands
+    for nothing (a broken placeholder never reaches the reader); `drop` counts the claim."""
+    restored = redactor.restore_answer(text.strip())
+    if restored.broken:
+        checks.placeholder_errors += restored.broken
+        if drop:
+            checks.drop("with a broken placeholder")
+        return ""
+    checks.repaired += bool(restored.repaired)
+    return restored.text
+
+
+def _top_up(kept: list[Highlight], offline: list[Highlight]) -> list[Highlight]:
+    """Offline highlights to bring `kept` up to MIN_HIGHLIGHTS: days no kept one cites first."""
+    cited = {day for h in kept for day in h.dates}
+    texts = {h.text for h in kept}
+    fresh = [h for h in offline if h.text not in texts]
+    ranked = [h for h in fresh if not cited & set(h.dates)] + [
+        h for h in fresh if cited & set(h.dates)
+    ]
+    return ranked[: max(0, MIN_HIGHLIGHTS - len(kept))]
 
 
 class CallFailed(Exception):
@@ -195,28 +225,90 @@ class ChatBackend:
         return self._summary(plan, answer, tally)
 
     def _summary(self, plan: Plan, answer: WeekAnswer, tally: Tally) -> Summary:
-        restore = plan.redactor.restore
-        highlights, dropped = ground_highlights(answer.highlights, plan.allowed)
-        next_week = ground_next(answer.next_week, plan.allowed)
-        if dropped:
-            log.info("dropped %d highlight(s) citing no day of the week", dropped)
+        facts = plan.facts
+        checks = Checks()
+        highlights, next_week = self._grounded(plan, answer, checks)
+        offline = OfflineBackend().summarize(facts)
+        fallbacks: list[str] = []
+        summary = _restored(plan.redactor, plain_prose(answer.summary), checks)
+        if not summary:
+            fallbacks.append("summary: offline (the answer's was empty or unusable)")
+            summary = offline.summary
+        if len(highlights) < MIN_HIGHLIGHTS:
+            # The journal's own bullets, with secrets masked as in the answer: a digest is mailed.
+            own = [
+                Highlight(text=text, dates=h.dates)
+                for h in offline.highlights
+                if (text := _restored(plan.redactor, plan.redactor.redact(h.text), Checks()))
+            ]
+            added = _top_up(highlights, own)
+            if added:
+                fallbacks.append(
+                    f"the last {_plural(len(added), 'highlight')} taken from the journal's "
+                    f"bullets (offline): only {len(highlights)} of the answer's held up"
+                )
+                highlights = [*highlights, *added]
+        if not next_week and offline.next_week:
+            fallbacks.append("next week: the open TODOs and questions (offline)")
+            next_week = offline.next_week
+        if checks.dropped_total:
+            log.warning(
+                "dropped %d claim(s) of the answer: %s",
+                checks.dropped_total,
+                ", ".join(checks.reasons()),
+            )
+        for fallback in fallbacks:
+            log.warning("LLM answer not enough: %s", fallback)
         return Summary(
-            summary=restore(answer.summary.strip()),
-            highlights=[Highlight(text=restore(h.text), dates=h.dates) for h in highlights],
-            next_week=[
-                NextItem(text=restore(n.text), dates=n.dates, kind=n.kind) for n in next_week
-            ],
-            dropped_claims=dropped,
-            themes=[restore(theme) for theme in themes_of(answer)],
+            summary=summary,
+            highlights=highlights,
+            next_week=next_week,
+            dropped_claims=checks.dropped_total,
+            drop_reasons=checks.reasons(),
+            repaired_claims=checks.repaired,
+            placeholder_errors=checks.placeholder_errors,
+            fallbacks=fallbacks,
             **self._made(tally),
         )
 
+    def _grounded(
+        self, plan: Plan, answer: WeekAnswer, checks: Checks
+    ) -> tuple[list[Highlight], list[NextItem]]:
+        """The answer's highlights and next-week items that hold up: dates in the week (or, for
+        next week, of the asks and TODOs sent), placeholders that stand for something."""
+        week = (plan.facts.week.start, plan.facts.week.end)
+        grounded, _ = ground_highlights(answer.highlights, plan.allowed, checks, week)
+        highlights = [
+            Highlight(text=text, dates=h.dates)
+            for h in grounded
+            if (text := _restored(plan.redactor, h.text, checks, drop=True))
+        ]
+        items = ground_next(answer.next_week, plan.allowed, checks, week, plan.also)
+        next_week = [
+            NextItem(text=text, dates=n.dates, kind=n.kind)
+            for n in items
+            if (text := _restored(plan.redactor, n.text, checks, drop=True))
+        ]
+        checks.kept = len(highlights) + len(next_week)
+        return highlights, next_week
+
+    def _useful(self, plan: Plan) -> Callable[[Answer], bool]:
+        """Whether a week answer is worth caching: at least one highlight holds up. One that
+        loses them all is a failure for that part, and is asked afresh next time."""
+
+        def useful(answer: Answer) -> bool:
+            if not isinstance(answer, WeekAnswer):
+                return True
+            return bool(self._grounded(plan, answer, Checks())[0])
+
+        return useful
+
     def _week_answer(self, plan: Plan, tally: Tally) -> WeekAnswer:
         if not plan.reduce:
-            answer = self._answer(plan.calls[0], tally)
+            answer = self._answer(plan.calls[0], tally, self._useful(plan))
         else:
             days = self._map(plan.calls, tally)
-            answer = self._answer(plan.reduce_call(days), tally)
+            answer = self._answer(plan.reduce_call(days), tally, self._useful(plan))
         assert isinstance(answer, WeekAnswer)
         return answer
 
@@ -262,21 +354,25 @@ class ChatBackend:
                 calls=tally.requests,
             )
         assert isinstance(answer, MonthAnswer)
-        restore = plan.redactor.restore
-        highlights, dropped = ground_highlights(answer.highlights, plan.allowed)
-        if dropped:
-            log.info("dropped %d highlight(s) citing no day of %s", dropped, facts.label)
+        checks = Checks()
+        grounded, _ = ground_highlights(
+            answer.highlights, plan.allowed, checks, (facts.start, facts.end)
+        )
+        highlights = [
+            # The week is the one of the first day cited: grounding made it a day inside the
+            # period that has an entry.
+            MonthHighlight(text=text, dates=h.dates, week=Week.containing(h.dates[0]).iso)
+            for h in grounded
+            if (text := _restored(plan.redactor, h.text, checks, drop=True))
+        ]
+        if checks.dropped_total:
+            log.info("dropped from %s: %s", facts.label, ", ".join(checks.reasons()))
+        # An unusable summary (a placeholder standing for nothing): the month in numbers.
+        summary = _restored(plan.redactor, plain_prose(answer.summary), checks)
         return PeriodSummary(
-            summary=restore(answer.summary.strip()),
-            highlights=[
-                # The week is the one of the first day cited: grounding made it a day inside
-                # the period that has an entry.
-                MonthHighlight(
-                    text=restore(h.text), dates=h.dates, week=Week.containing(h.dates[0]).iso
-                )
-                for h in highlights
-            ],
-            dropped_claims=dropped,
+            summary=summary or facts.numbers,
+            highlights=highlights,
+            dropped_claims=checks.dropped_total,
             **self._made(tally),
         )
 
@@ -300,7 +396,7 @@ class ChatBackend:
         proposed = rejected = 0
         for batch, answer in zip(plan.batches, answers, strict=True):
             assert isinstance(answer, SuggestAnswer)
-            kept, dropped = ground_suggestions(answer, batch, plan.redactor.restore)
+            kept, dropped = ground_suggestions(answer, batch, plan.redactor.restore_answer)
             proposed += len(answer.suggestions)
             rejected += dropped
             for suggestion in kept:  # several batches may answer one question: the earliest
@@ -369,7 +465,11 @@ class ChatBackend:
             material["task_templates"] = own
         return cache_key(material)
 
-    def _answer(self, call: Call, tally: Tally) -> Answer:
+    def _answer(
+        self, call: Call, tally: Tally, useful: Callable[[Answer], bool] | None = None
+    ) -> Answer:
+        """The answer to `call`, from the cache or asked; one that is valid but not `useful`
+        is used this once and never cached."""
         key = self.key_of(call)
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key)
@@ -379,10 +479,15 @@ class ChatBackend:
                 except AnswerError:
                     log.info("cache entry %s… no longer validates; asking again", key[:12])
                 else:
-                    tally.add(hit.get("usage", {}), cached=True)
-                    return answer
+                    if useful is None or useful(answer):
+                        tally.add(hit.get("usage", {}), cached=True)
+                        return answer
+                    log.info("cache entry %s… holds up no claim; asking again", key[:12])
         content, usage, answer = self._ask(call, tally)
         tally.add(usage, cached=False)
+        if useful is not None and not useful(answer):
+            log.info("the answer holds up no claim: not cached")
+            return answer
         if self.cache is not None:
             self.cache.set(key, {"content": content, "usage": usage, "model": self.model})
         return answer

@@ -35,6 +35,8 @@ DEFAULT_BUDGET = 6000  # prompt tokens per call; small enough for a local 8k-con
 WEEK_MAX_TOKENS = 1500
 MAP_MAX_TOKENS = 500
 _OPEN_ITEMS = 12
+_CARRIED = 6  # carried-over asks sent: the two oldest and the newest; the rest only counted
+_CARRIED_CHARS = 100  # of one ask or TODO: enough to recognise it, not its whole paragraph
 
 Message = dict[str, str]
 Count = Callable[[list[Message]], int]  # prompt tokens of a request's messages
@@ -64,6 +66,8 @@ class Plan:
     allowed: set[date]  # days a highlight may cite
     open_items: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    also: set[date] = field(default_factory=set)  # days of the asks and TODOs sent from before
+    earlier: dict[str, list[str] | int] = field(default_factory=dict)  # the templates' asks, ...
 
     def reduce_call(self, answers: list[DayAnswer]) -> Call:
         """The reduce request built from the map answers, in the order of the map calls."""
@@ -83,6 +87,7 @@ class Plan:
             **_week_vars(self.facts),
             days=days,
             open_items=self.open_items,
+            **self.earlier,
         )
         return Call("reduce", [self._system("reduce"), _user(user)], WEEK_MAX_TOKENS)
 
@@ -100,7 +105,9 @@ def _week_vars(facts: WeekFacts) -> dict[str, str]:
 
 
 def _system_text(facts: WeekFacts, lang: str, task: str) -> str:
-    return render_prompt("system", task=task, language=LANGUAGES[lang], **_week_vars(facts))
+    return render_prompt(
+        "system", task=task, lang=lang, language=LANGUAGES[lang], **_week_vars(facts)
+    )
 
 
 def _tags(facts: WeekFacts) -> dict[tuple[str, int], str]:
@@ -137,6 +144,32 @@ def entry_block(entry: Entry, redactor: Redactor, tags: dict[tuple[str, int], st
         tag = tags.get((entry.source, line_no))
         out.append(f"{text} {tag}" if tag else text)
     return "\n".join(out)
+
+
+def _compact(text: str, redactor: Redactor) -> str:
+    """One line of an ask or TODO, redacted, cut to _CARRIED_CHARS."""
+    line = " ".join(redactor.redact(text).split())
+    return line if len(line) <= _CARRIED_CHARS else line[: _CARRIED_CHARS - 1].rstrip() + "…"
+
+
+def earlier_items(facts: WeekFacts, redactor: Redactor) -> dict[str, list[str] | int]:
+    """What is still open from before the week, compactly, with its age: the asks carried
+    over (the newest _CARRIED; the rest counted) and the TODOs open longest. Next week's picks
+    are drawn from these as much as from the week."""
+    # carried asks come from dated entries; an undated one would sort first
+    asks = sorted(facts.carried, key=lambda q: q.date or facts.week.start)
+    # The newest (still fresh) and the two oldest (open for longest): both are worth a pick.
+    recent = asks if len(asks) <= _CARRIED else asks[:2] + asks[2 - _CARRIED :]
+    return {
+        "asks": [f"{q.date} ({q.age_days} days) {_compact(q.text, redactor)}" for q in recent],
+        "asks_older": len(asks) - len(recent),  # "…and 12 more asks"
+        "long_open": [
+            f"{t.date} ({t.age_days} days){' [DELAYED]' if t.status == 'delayed' else ''} "
+            f"{_compact(t.text, redactor)}"
+            for t in facts.stale_todos
+            if t.date is not None
+        ],
+    }
 
 
 def fits(messages: list[Message], budget: int, count: Count) -> bool:
@@ -188,9 +221,13 @@ def build_plan(
     blocks = ["\n".join(part) for part in parts.values()]
     allowed = {day for e in facts.entries for day in e.days if day in facts.week}
     system = {"role": "system", "content": _system_text(facts, lang, "week")}
-    week_user = render_prompt("week", **_week_vars(facts), entries=blocks)
+    earlier = earlier_items(facts, redactor)
+    week_user = render_prompt("week", **_week_vars(facts), entries=blocks, **earlier)
     messages = [system, _user(week_user)]
-    plan = Plan(facts, lang, [], False, redactor, allowed)
+    plan = Plan(facts, lang, [], False, redactor, allowed, earlier=earlier)
+    plan.also = {q.date for q in facts.carried if q.date is not None} | {
+        t.date for t in facts.stale_todos if t.date is not None
+    }
     if fits(messages, budget, count):
         plan.calls = [Call("week", messages, WEEK_MAX_TOKENS)]
         return plan

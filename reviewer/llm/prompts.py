@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "templates"
-TEMPLATES = ("system.j2", "week.j2", "map.j2", "reduce.j2")  # the week's calls
+TEMPLATES = ("system.j2", "week.j2", "map.j2", "reduce.j2", "_earlier.j2")  # the week's calls
 # Templates of the calls made across weeks. They are hashed apart from TEMPLATES: a week's
 # answer does not depend on them, so editing them must not invalidate every cached week.
 TASK_TEMPLATES = {

@@ -29,9 +29,18 @@ from dataclasses import dataclass, field
 
 from reviewer.errors import ConfigError
 
-__all__ = ["PLACEHOLDER", "RULES_VERSION", "Hidden", "Redactor", "Rules", "Suspect"]
+__all__ = [
+    "MASK",
+    "PLACEHOLDER",
+    "RULES_VERSION",
+    "Hidden",
+    "Redactor",
+    "Restored",
+    "Rules",
+    "Suspect",
+]
 
-RULES_VERSION = 2
+RULES_VERSION = 3  # 3: text that looks like a placeholder is sent as <LITERAL-n>
 
 # What a placeholder looks like; text that already is one is left alone (the reduce call
 # redacts the map answers, which hold placeholders).
@@ -378,6 +387,8 @@ class Redactor:
         self._counts: dict[str, int] = {}
         self._hosts: set[str] = set()  # hosts named in commands or config, hidden everywhere
         self._learned: re.Pattern[str] | None = None
+        self._bare: set[str] = set()  # placeholder-like words the journal writes unbracketed
+        self._journal_read = False  # learn() has seen the journal: later text is the model's
 
     @property
     def replaced(self) -> dict[str, str]:
@@ -404,9 +415,15 @@ class Redactor:
         """Redact `text` only to learn its values, so later calls number them in its order and
         hide a host everywhere, even before the command that revealed it."""
         self.redact(text)
+        self._journal_read = True
+
+    def restore_answer(self, text: str) -> Restored:
+        """`text` from a model's answer, for a digest (see `_restore_answer`)."""
+        return _restore_answer(self, text)
 
     def redact(self, text: str) -> str:
         """`text` with every private value replaced by its placeholder."""
+        text = _escape_literals(self, text)
         out: list[str] = []
         position = 0
         for hidden in self.find(text):
@@ -972,3 +989,92 @@ def _kept(ip: str) -> bool:
     """Loopback and the any-address say nothing about the user."""
     address = ipaddress.ip_address(ip.split("%")[0])
     return address.is_loopback or address.is_unspecified
+
+
+# -- The placeholder format and restore side ----------------------------------------------------
+# Kept apart from the detection rules above: these functions only read and write placeholders.
+
+MASK = "••••"  # what a secret becomes in a digest: a digest is mailed, a secret never is
+_SECRET_KINDS = frozenset({"SECRET", "PASSWORD", "PRIVATE-KEY"})
+_KIND = (
+    r"(?:ip|host|user|port|email|secret|password|private[-_ ]?key|private|literal|account|id"
+    r"|name|path|phone)"
+)
+# A placeholder as models bend it: any case, `_` or a space for `-`, full-width or no brackets.
+_BENT = re.compile(
+    rf"(?:(?P<open>[<＜〈‹《])\s*)?(?<![A-Za-z0-9])(?P<kind>{_KIND})(?P<sep>[-_ ]?)(?P<n>[0-9]+)"
+    r"(?![A-Za-z0-9])(?:\s*(?P<close>[>＞〉›》]))?",
+    re.IGNORECASE,
+)
+# A bracketed kind with no usable number (`<IP>`, `<IP-?>`), or a kind that was never issued.
+_HOLE = re.compile(
+    rf"[<＜](?:\s*{_KIND}\s*[-_ ]?[?？xX#]*\s*|(?-i:(?:[A-Z]+-)+[0-9]+))[>＞]", re.IGNORECASE
+)
+
+
+class Restored:
+    """An answer's text with its placeholders restored, and what that took."""
+
+    __slots__ = ("broken", "repaired", "text")
+
+    def __init__(self, text: str, repaired: int, broken: int) -> None:
+        self.text = text
+        self.repaired = repaired  # bent placeholders read as the one they could only mean
+        self.broken = broken  # placeholders that stand for nothing: the text must not be shown
+
+
+def _canonical(match: re.Match[str]) -> str:
+    kind = re.sub(r"[-_ ]", "-", match.group("kind").upper())
+    if kind == "PRIVATEKEY":
+        kind = "PRIVATE-KEY"
+    return f"<{kind}-{int(match.group('n'))}>"
+
+
+def _escape_literals(self: Redactor, text: str) -> str:
+    """Text that already looks like a placeholder, as the journal wrote it, becomes a
+    placeholder of its own (`<LITERAL-1>` for `<IP-1>`), so it is restored as written and never
+    taken for a redacted value. The model's own placeholders, sent back in a reduce call, are
+    kept (or straightened, when bent) instead."""
+
+    def escape(match: re.Match[str]) -> str:
+        found = match.group()
+        if not (match.group("open") or match.group("close")):
+            self._bare.add(found.lower())  # `IP-1` in prose: never "repaired" to a value
+            return found
+        literal = self._by_value.get(("LITERAL", found))
+        if literal is not None:
+            return literal
+        canonical = _canonical(match)
+        if found == canonical and canonical in self._originals:
+            return found
+        if canonical in self._originals and self._journal_read:
+            return canonical
+        return self.placeholder("LITERAL", found)
+
+    return _BENT.sub(escape, text)
+
+
+def _restore_answer(self: Redactor, text: str) -> Restored:
+    """`text` from a model's answer with placeholders restored for a digest: bent ones
+    repaired when they can only mean one, secrets masked, and the ones that stand for nothing
+    counted as broken (the caller drops the text)."""
+    repaired = broken = 0
+
+    def restore(match: re.Match[str]) -> str:
+        nonlocal repaired, broken
+        found = match.group()
+        bracketed = bool(match.group("open") or match.group("close"))
+        canonical = _canonical(match)
+        if canonical not in self._originals:
+            broken += bracketed
+            return found
+        if not bracketed and (match.group("sep") == " " or found.lower() in self._bare):
+            return found  # prose that happens to read like one: ambiguous, left as written
+        repaired += found.strip() != canonical
+        kind = canonical[1:].rsplit("-", 1)[0]
+        value = self._originals[canonical]
+        return MASK if kind in _SECRET_KINDS else value
+
+    broken += len(_HOLE.findall(_BENT.sub(" ", text)))
+    restored = _BENT.sub(restore, text)
+    return Restored(restored, repaired, broken)

@@ -14,17 +14,29 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from reviewer.llm.cited import cited_days, plain_prose
 from reviewer.models import Highlight, NextItem
 
 __all__ = [
+    "KINDS",
     "SCHEMA_VERSION",
     "AnswerError",
+    "Checks",
     "DayAnswer",
     "MonthAnswer",
     "Parsed",
@@ -36,13 +48,11 @@ __all__ = [
     "ground_next",
     "json_schema",
     "parse_answer",
-    "themes_of",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: no themes; lenient dates and items; suggestions required
 _MAX_HIGHLIGHTS = 12
 _MAX_NEXT = 10
-_MAX_THEMES = 6
 
 
 class AnswerError(ValueError):
@@ -57,26 +67,82 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class CitedText(_Answer):
-    text: str = Field(min_length=1)
-    dates: list[str] = []  # parsed leniently in grounding: "2020-2-24" still counts
+def _text_or_empty(value: Any) -> Any:
+    """`null` (or a number) where text was asked: empty text, dropped in grounding with its
+    reason, rather than the whole answer refused for one item."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int | float) else value
 
-    @field_validator("dates", mode="before")
-    @classmethod
-    def _one_date(cls, value: Any) -> Any:
-        """Small models write one date as a string; that is still a citation."""
-        return [value] if isinstance(value, str) else value
+
+def _date_strings(value: Any) -> Any:
+    """Dates as small models write them: one string, `null`, numbers, `null` inside the list."""
+    if value is None:
+        return []
+    if isinstance(value, str | int):
+        value = [value]
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, str | int) and str(v).strip()]
+    return value
+
+
+def _items(value: Any) -> Any:
+    """A list of claims as models write it: `null` is none; a bare string is a claim whose
+    dates are in its text; anything else in the list is not a claim and is left out."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return value
+    out: list[Any] = []
+    for item in value:
+        if isinstance(item, str):
+            out.append({"text": item, "dates": [item]})
+        elif isinstance(item, dict):
+            out.append(item)
+    return out
+
+
+class CitedText(_Answer):
+    text: str = ""  # empty: dropped in grounding, and counted
+    dates: list[str] = []  # read leniently in grounding: `2020/2/25`, `Feb 27` still count
+
+    _text = field_validator("text", mode="before")(_text_or_empty)
+    _dates = field_validator("dates", mode="before")(_date_strings)
+
+
+# The kinds asked for, and the words models use instead, mapped on purpose: a kind the map
+# does not know is a suggestion (the least binding), and counted as repaired.
+KINDS = {
+    "todo": "todo",
+    "task": "todo",
+    "action": "todo",
+    "to-do": "todo",
+    "question": "question",
+    "ask": "question",
+    "q": "question",
+    "suggestion": "suggestion",
+    "idea": "suggestion",
+    "pick": "suggestion",
+    "priority": "suggestion",
+}
 
 
 class NextOut(CitedText):
     kind: Literal["todo", "question", "suggestion"] = "suggestion"
+    asked_kind: str = ""  # the kind as the model wrote it, when it was not one of ours
 
-    @field_validator("kind", mode="before")
+    @model_validator(mode="before")
     @classmethod
     def _known_kind(cls, value: Any) -> Any:
-        """An unknown kind ("task", "idea") is a suggestion, not a reason to ask again."""
-        kind = value.lower() if isinstance(value, str) else ""
-        return kind if kind in {"todo", "question", "suggestion"} else "suggestion"
+        """Map the kind the model wrote (`task`, `Question`) to one of ours; keep what it was."""
+        if not isinstance(value, dict):
+            return value
+        raw = value.get("kind")
+        written = raw.strip().lower() if isinstance(raw, str) else ""
+        kind = KINDS.get(written, "suggestion")
+        return {**value, "kind": kind, "asked_kind": "" if written == kind else written or "-"}
 
 
 class DayAnswer(_Answer):
@@ -85,14 +151,18 @@ class DayAnswer(_Answer):
     summary: str = Field(min_length=1)
     highlights: list[CitedText] = []
 
+    _highlights = field_validator("highlights", mode="before")(_items)
+
 
 class WeekAnswer(_Answer):
     """The week's answer, from one call or from the reduce step."""
 
-    summary: str = Field(min_length=1)
+    summary: str  # required; empty or `null`: the offline summary stands in, and it is said
     highlights: list[CitedText] = []
-    themes: list[str] = []
     next_week: list[NextOut] = []
+
+    _summary = field_validator("summary", mode="before")(_text_or_empty)
+    _highlights = field_validator("highlights", "next_week", mode="before")(_items)
 
 
 class MonthAnswer(_Answer):
@@ -100,6 +170,8 @@ class MonthAnswer(_Answer):
 
     summary: str = Field(min_length=1)
     highlights: list[CitedText] = []
+
+    _highlights = field_validator("highlights", mode="before")(_items)
 
 
 class Proposal(_Answer):
@@ -110,6 +182,14 @@ class Proposal(_Answer):
     question: str = ""
     answer: str = ""
     date: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shaped(cls, value: Any) -> Any:
+        """An item without `question` and `answer` is another schema, not a bad proposal."""
+        if not isinstance(value, dict) or "question" not in value or "answer" not in value:
+            raise ValueError("a suggestion needs `question` and `answer`")
+        return value
 
     @field_validator("question", "answer", "date", mode="before")
     @classmethod
@@ -122,7 +202,9 @@ class Proposal(_Answer):
 class SuggestAnswer(_Answer):
     """The answer to a "suggest" call: proposals, usually fewer than the questions asked."""
 
-    suggestions: list[Proposal] = []
+    # Required: an answer without it (`{"answers": ...}`) is off-schema, not "no suggestions",
+    # and must be asked again rather than cached as an empty answer.
+    suggestions: list[Proposal]
 
 
 Parsed = WeekAnswer | DayAnswer | MonthAnswer | SuggestAnswer
@@ -175,7 +257,6 @@ def json_schema(task: str) -> dict[str, Any]:
     if task == "suggest":
         properties = {"suggestions": {"type": "array", "items": _PROPOSAL}}
     elif task not in {"map", "month"}:
-        properties["themes"] = {"type": "array", "items": {"type": "string"}}
         properties["next_week"] = {"type": "array", "items": _NEXT}
     return {
         "name": _NAMES.get(task, "week_review"),
@@ -189,26 +270,99 @@ def json_schema(task: str) -> dict[str, Any]:
     }
 
 
+_FULL_WIDTH = str.maketrans({"，": ",", "：": ":", "“": '"', "”": '"', "｛": "{", "｝": "}"})
+_FULL_WIDTH.update(str.maketrans({"［": "[", "］": "]"}))
+
+
 def _json_text(content: str) -> str:
     """The JSON object in a reply that may wrap it in a code fence or a sentence."""
     text = content.strip()
-    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)
+    fenced = re.search(r"```(?:json|JSON)?\s*(.*?)(?:```|\Z)", text, re.DOTALL)
     if fenced:
         text = fenced.group(1).strip()
     if not text.startswith("{"):
         start, end = text.find("{"), text.rfind("}")
-        if start == -1 or end <= start:
+        if start == -1:
             raise AnswerError("malformed JSON: the reply holds no JSON object")
-        text = text[start : end + 1]
+        text = text[start : end + 1] if end > start else text[start:]
     return text
+
+
+def _outside_strings(text: str, fix: Any) -> str:
+    """`fix` applied to the parts of JSON `text` outside its string literals."""
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', text)
+    return "".join(p if i % 2 else fix(p) for i, p in enumerate(parts))
+
+
+def _closed(text: str) -> str:
+    """A truncated JSON object cut back to its last complete item, its brackets closed."""
+    stack: list[str] = []
+    in_string = escaped = False
+    last_good = 0
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+        elif char in "}]":
+            if stack:
+                stack.pop()
+            last_good = i + 1
+        elif char == ",":
+            last_good = i
+    if not stack and not in_string:
+        return text
+    head = text[:last_good].rstrip().rstrip(",")
+    # Close what is still open at the cut.
+    stack = []
+    in_string = escaped = False
+    for char in head:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+        elif char in "}]" and stack:
+            stack.pop()
+    return head + "".join(reversed(stack))
+
+
+def _repairs(text: str) -> list[str]:
+    """`text`, then the repairs that make common slips parse: full-width punctuation around
+    the JSON, trailing commas, a reply cut off mid-way."""
+    widened = text.translate(_FULL_WIDTH) if re.search(r"[{,]\s*“", text) else text
+    no_commas = _outside_strings(widened, lambda part: re.sub(r",(\s*[}\]])", r"\1", part))
+    return [text, widened, no_commas, _closed(no_commas)]
+
+
+def _loads(text: str) -> Any:
+    for attempt in _repairs(text):
+        try:
+            return json.loads(attempt)
+        except json.JSONDecodeError:
+            continue
+    raise AnswerError("malformed JSON in the reply")
 
 
 def parse_answer(content: str, task: str) -> Parsed:
     """The reply validated against the schema of `task`; AnswerError when it is not usable."""
-    try:
-        data = json.loads(_json_text(content))
-    except json.JSONDecodeError:
-        raise AnswerError("malformed JSON in the reply") from None
+    data = _loads(_json_text(content))
+    if not isinstance(data, dict):
+        raise AnswerError("malformed JSON: the reply is not one object")
     model = _MODELS.get(task, WeekAnswer)
     try:
         return model.model_validate(data)
@@ -231,42 +385,118 @@ def cited_date(text: str) -> date | None:
         return None
 
 
-def _cited(dates: Iterable[str], allowed: set[date]) -> list[date]:
-    parsed = (cited_date(text) for text in dates)
-    return sorted({day for day in parsed if day is not None and day in allowed})
+@dataclass
+class Checks:
+    """What grounding did to an answer's claims: kept, dropped (by reason), repaired."""
+
+    kept: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    repaired: int = 0  # claims kept after reading a date, a kind or a placeholder as meant
+    placeholder_errors: int = 0  # bent placeholders that could not be repaired: item dropped
+
+    def drop(self, reason: str) -> None:
+        self.dropped[reason] += 1
+
+    @property
+    def dropped_total(self) -> int:
+        return sum(self.dropped.values())
+
+    def reasons(self) -> list[str]:
+        """`3 no date in the week`, ..., most frequent first."""
+        return [f"{n} {reason}" for reason, n in self.dropped.most_common()]
+
+
+def _cited(
+    dates: Iterable[str], allowed: set[date], start: date, end: date, weekdays: bool = True
+) -> tuple[list[date], bool, str]:
+    """The allowed days `dates` name; whether any was written otherwise than asked; why none
+    was, when none was: no date read, only dates outside the week, or a day of the week that
+    has no entry."""
+    days: set[date] = set()
+    bent = False
+    read = "no date"
+    for text in dates:
+        found = cited_days(text, start, end, weekdays)
+        if found.days and read == "no date":
+            read = "dated outside the week"
+        if any(start <= day <= end for day in found.days):
+            read = "cites a day with no entry"
+        inside = {day for day in found.days if day in allowed}
+        bent = bent or (bool(inside) and not found.exact)
+        days |= inside
+    return sorted(days), bent, read
+
+
+def _span(allowed: set[date]) -> tuple[date, date]:
+    return (min(allowed), max(allowed)) if allowed else (date.min, date.min)
 
 
 def ground_highlights(
-    cited: Iterable[CitedText], allowed: set[date]
+    cited: Iterable[CitedText],
+    allowed: set[date],
+    checks: Checks | None = None,
+    week: tuple[date, date] | None = None,
 ) -> tuple[list[Highlight], int]:
     """Highlights that cite at least one allowed day (others' dates removed), and how many
-    were dropped for citing none."""
+    were dropped; `checks` learns why, and which were repaired."""
+    checks = checks if checks is not None else Checks()
+    start, end = week or _span(allowed)
     kept: list[Highlight] = []
+    seen: set[str] = set()
     dropped = 0
     for item in cited:
-        days = _cited(item.dates, allowed)
-        if not days or not item.text.strip():
+        text = plain_prose(item.text)
+        days, bent, read = _cited([*item.dates], allowed, start, end)
+        if not days and not item.dates:
+            # "… (Feb 25)": dated in its text; not by a weekday, prose names those freely
+            days, bent, read = _cited([text], allowed, start, end, weekdays=False)
+            bent = bent or bool(days)
+        reason = ""
+        if not text:
+            reason = "empty"
+        elif not days:
+            reason = read
+        elif text.lower() in seen:
+            reason = "repeated"
+        if reason:
             dropped += 1
+            checks.drop(reason)
             continue
-        kept.append(Highlight(text=item.text.strip(), dates=days))
+        seen.add(text.lower())
+        checks.repaired += bent or text != item.text.strip()
+        kept.append(Highlight(text=text, dates=days))
     return kept[:_MAX_HIGHLIGHTS], dropped
 
 
-def ground_next(items: Iterable[NextOut], allowed: set[date]) -> list[NextItem]:
-    """Next-week items with their citations checked; a suggestion may cite nothing."""
-    kept = [
-        NextItem(text=item.text.strip(), dates=_cited(item.dates, allowed), kind=item.kind)
-        for item in items
-        if item.text.strip()
-    ]
+def ground_next(
+    items: Iterable[NextOut],
+    allowed: set[date],
+    checks: Checks | None = None,
+    week: tuple[date, date] | None = None,
+    also: set[date] | None = None,
+) -> list[NextItem]:
+    """Next-week items checked like highlights: a todo or question must cite a day of the
+    week, or the day a carried-over ask or long-open TODO in `also` was written; a
+    suggestion may cite nothing (dates it cites outside those are removed)."""
+    checks = checks if checks is not None else Checks()
+    start, end = week or _span(allowed)
+    citable = allowed | (also or set())
+    kept: list[NextItem] = []
+    seen: set[str] = set()
+    for item in items:
+        text = plain_prose(item.text)
+        days, bent, read = _cited(item.dates, citable, start, end)
+        reason = ""
+        if not text:
+            reason = "empty"
+        elif item.kind != "suggestion" and not days:
+            reason = read
+        elif text.lower() in seen:
+            reason = "repeated"
+        if reason:
+            checks.drop(reason)
+            continue
+        seen.add(text.lower())
+        checks.repaired += bent or bool(item.asked_kind) or text != item.text.strip()
+        kept.append(NextItem(text=text, dates=days, kind=item.kind))
     return kept[:_MAX_NEXT]
-
-
-def themes_of(answer: WeekAnswer) -> list[str]:
-    """The answer's themes, de-duplicated and bounded."""
-    seen: dict[str, str] = {}
-    for theme in answer.themes:
-        text = theme.strip()
-        if text and text.lower() not in seen:
-            seen[text.lower()] = text
-    return list(seen.values())[:_MAX_THEMES]

@@ -22,10 +22,11 @@ from datetime import date
 from reviewer.facts.tracking import Tracked
 from reviewer.journal.parse import Entry
 from reviewer.llm.budget import trim_lines
+from reviewer.llm.cited import cited_days, plain_prose
 from reviewer.llm.plan import Call, Count, Message, cut_to_budget, entry_block, fits
 from reviewer.llm.prompts import LANGUAGES, detect_lang, render_prompt
-from reviewer.llm.redact import Redactor, Rules
-from reviewer.llm.schema import SuggestAnswer, cited_date
+from reviewer.llm.redact import Redactor, Restored, Rules
+from reviewer.llm.schema import SuggestAnswer
 from reviewer.models import SuggestedAnswer
 
 __all__ = [
@@ -231,17 +232,25 @@ def build_suggest_plan(
 
 
 def ground_suggestions(
-    answer: SuggestAnswer, batch: Batch, restore: Callable[[str], str]
+    answer: SuggestAnswer, batch: Batch, restore: Callable[[str], Restored | str]
 ) -> tuple[list[SuggestedAnswer], int]:
     """The proposals that name a question of the batch and cite a day of one of its entries
-    after the question was asked (answers restored), and how many were rejected."""
+    after the question was asked (answers restored, secrets masked), and how many were
+    rejected; one whose placeholder stands for nothing is rejected too."""
     kept: list[SuggestedAnswer] = []
     rejected = 0
     for proposal in answer.suggestions:
         question = proposal.question.strip()
         asked = batch.asked.get(question)
-        day = cited_date(proposal.date)
-        text = " ".join(restore(proposal.answer).split())  # one line in every format
+        found = cited_days(proposal.date, asked, asked) if asked else None
+        day = found.days[0] if found and len(found.days) == 1 else None
+        restored = restore(proposal.answer)
+        if isinstance(restored, Restored):
+            if restored.broken:
+                rejected += 1
+                continue
+            restored = restored.text
+        text = " ".join(plain_prose(restored).split())  # one line in every format
         if asked is None or day is None or day not in batch.days or day <= asked or not text:
             rejected += 1
             continue
