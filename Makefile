@@ -48,16 +48,18 @@ interop: $(STAMP) $(INTEROP)/.installed
 	$(BIN)/python tests/interop/llama_cpp.py $(INTEROP)/bin/python $(BIN)/reviewer
 
 # The recorded LLM answers (tests/recorded/) through the real openai client: kept / dropped /
-# repaired claims and placeholder errors per answer. The lead adds it to `make eval`.
+# repaired claims and placeholder errors per answer (part of `make eval`).
 eval-llm: $(STAMP)
 	$(BIN)/python -m tests.recorded.eval
 
 goldens: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-goldens
 
-# Precision and recall of the extraction on the labelled corpus in tests/eval/.
+# Precision and recall of the extraction on the labelled corpus in tests/eval/, then the
+# recorded LLM answers.
 eval: $(STAMP)
 	$(BIN)/python -m tests.eval.score
+	$(MAKE) --no-print-directory eval-llm
 
 bench: eval
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
