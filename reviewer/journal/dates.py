@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 __all__ = [
+    "MONTHS",
     "YEARS",
     "Draft",
     "RawDate",
@@ -48,7 +49,7 @@ _RANGE_SEP = r"[ \t\u3000]*(?:~|～|-|/|–|—|至|to)[ \t\u3000]*"
 _DATE_HEADING = re.compile(rf"^{_DATE}(?!\d)(?:{_RANGE_SEP}{_RANGE_END}(?!\d))?(?P<rest>.*)$")
 _TITLE_TRIM = " \t\u3000-–—:：|·,，"
 
-_MONTHS = {
+MONTHS = {  # English month names and abbreviations -> month number
     name: number
     for number, names in enumerate(
         (
@@ -136,7 +137,7 @@ def parse_date_heading(text: str) -> RawDate | None:
             return None
         g = found.groupdict()
         if pattern is _WORDS_DATE:
-            month = _MONTHS.get((g["mon"] or g["mon2"]).lower())
+            month = MONTHS.get((g["mon"] or g["mon2"]).lower())
             if month is None:
                 return None
             day = int(g["d1"] or g["d2"])

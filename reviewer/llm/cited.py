@@ -12,29 +12,10 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from reviewer.journal.dates import MONTHS
+
 __all__ = ["CitedDays", "cited_days", "plain_prose"]
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -90,7 +71,7 @@ def _one(match: re.Match[str], start: date, end: date) -> date | None:
             return date(int(groups["y1"]), int(groups["m1"]), int(groups["d1"]))
         for m, d, y in (("m2", "d2", None), ("mon3", "d3", "y3"), ("mon4", "d4", "y4")):
             if groups[m]:
-                month = int(groups[m]) if m == "m2" else _MONTHS[groups[m].lower().rstrip(".")]
+                month = int(groups[m]) if m == "m2" else MONTHS[groups[m].lower().rstrip(".")]
                 if y and groups[y]:
                     return date(int(groups[y]), month, int(groups[d]))
                 return _near_year(month, int(groups[d]), start, end)
