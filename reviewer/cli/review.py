@@ -320,6 +320,7 @@ def weeks(
             ids=stored,
             concurrency=concurrency,
             force=force,
+            dormant_weeks=settings.dormant_weeks,
             on_done=progress.advance,
         )
     emit(summary_table(results, settings.data_dir / "archive", fmt.value), None)

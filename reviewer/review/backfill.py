@@ -23,6 +23,7 @@ from typing import Any
 
 from reviewer.delivery.archive import archive_week, write_atomic
 from reviewer.facts.calendar import Week
+from reviewer.facts.tracking import DORMANT_WEEKS
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
 from reviewer.review.week import build_digest, ensure_usable, week_facts
@@ -99,6 +100,7 @@ def backfill(
     ids: Mapping[str, str] | None = None,
     concurrency: int = 4,
     force: bool = False,
+    dormant_weeks: int = DORMANT_WEEKS,
     on_done: Callable[[WeekResult], None] = lambda _: None,
 ) -> list[WeekResult]:
     """Review `weeks` into the archive under `data_dir`; results in week order."""
@@ -129,7 +131,7 @@ def backfill(
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         try:
             for week in weeks:
-                facts = week_facts(journal, week, today, ids)
+                facts = week_facts(journal, week, today, ids, dormant_weeks=dormant_weeks)
                 key = fingerprint(facts, backend_key)
                 if not force and _unchanged(data_dir, week.iso, key):
                     results[week.iso] = WeekResult(week=week.iso, status="skipped")
