@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 from reviewer.journal.outline import (
     DELAY_MARK,
@@ -102,7 +102,10 @@ _TODO_LIST = re.compile(
 _LABEL_LEFTOVER = re.compile(r"[\s:：!！🤔*_#]+")
 
 
-@lru_cache(maxsize=8192)
+# Per-entry memos, unbounded on purpose: one process reads one journal, so they hold at most
+# one result per entry, while a cap (8,192 was here) silently turns into misses on every pass
+# once a journal is longer (30 years are about 11,000 entries: NOTES).
+@cache
 def _outline(entry: Entry) -> tuple[list[Item], dict[int, bool], dict[int, int]]:
     """An entry's items, its question indices and the items that answer them, computed once
     for all extractors."""
@@ -217,7 +220,7 @@ def extract_questions(entries: Iterable[Entry]) -> list[Question]:
     return [question for entry in entries for question in _entry_questions(entry)]
 
 
-@lru_cache(maxsize=8192)
+@cache
 def _entry_questions(entry: Entry) -> tuple[Question, ...]:
     questions: list[Question] = []
     found, picked, answers = _outline(entry)
@@ -453,7 +456,7 @@ def extract_todos(entries: Iterable[Entry]) -> list[Todo]:
     return [todo for entry in entries for todo in _entry_todos(entry)]
 
 
-@lru_cache(maxsize=8192)
+@cache
 def _entry_todos(entry: Entry) -> tuple[Todo, ...]:
     """One entry's TODOs, computed once: every week's review reads the weeks before it."""
     todos: list[Todo] = []
