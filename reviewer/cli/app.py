@@ -297,9 +297,15 @@ def load_config(config: Path | None, env_file: Path | None = None) -> Settings:
 
 
 def read_journal(
-    settings: Settings, journal: Path | None, encoding: str | None, strict: bool = True
+    settings: Settings,
+    journal: Path | None,
+    encoding: str | None,
+    strict: bool = True,
+    facts: bool = False,
 ) -> Journal:
-    """Read the journal given, or the configured one; with `strict`, refuse one with errors."""
+    """Read the journal given, or the configured one; with `strict`, refuse one with errors;
+    with `facts`, read every entry's questions, TODOs and reflections through the facts cache
+    (commands that look across the whole history)."""
     from reviewer.errors import ConfigError
     from reviewer.journal.source import load_journal
 
@@ -333,6 +339,10 @@ def read_journal(
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             typer.echo(f"reviewer: warning: {problems[0]}{more}", err=True)
+    if facts:
+        from reviewer.facts.cache import remember_facts
+
+        remember_facts(settings.cache_dir, str(path), (e.body for e in loaded.entries))
     return loaded
 
 

@@ -138,7 +138,7 @@ def send(
     settings = load_config(config, env_file)
     today = settings.now_date()
     chosen = parse_week(when, today)
-    loaded = read_journal(settings, journal, encoding)
+    loaded = read_journal(settings, journal, encoding, facts=True)
     digest = review_and_keep_ids(settings, loaded, chosen, today, choose_backend(settings, offline))
     deliver_digest(settings, digest, to, force, loaded)
     exit_if_degraded(digest)

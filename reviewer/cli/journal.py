@@ -157,7 +157,7 @@ def _ledger_command(
     backend = _suggesting_backend(settings) if suggest and not dry_run else None
     today = settings.now_date()
     start = _since(since)
-    loaded = read_journal(settings, journal, encoding)
+    loaded = read_journal(settings, journal, encoding, facts=True)
     stored = load_ids(settings.state_dir, loaded.source, kind)
     tracked, ids = ledger(loaded, kind, stored)
     save_ids(settings.state_dir, loaded.source, kind, ids)
@@ -300,7 +300,7 @@ def reflections(
     from reviewer.review.reports import render_reflections
 
     settings = load_config(config)
-    loaded = read_journal(settings, journal, encoding)
+    loaded = read_journal(settings, journal, encoding, facts=True)
     start = _since(since)
     dated = [
         r

@@ -123,7 +123,7 @@ def week(
     settings = load_config(config)
     today = settings.now_date()
     chosen = parse_week(when, today)
-    loaded = read_journal(settings, journal, encoding)
+    loaded = read_journal(settings, journal, encoding, facts=True)
     if dry_run:
         emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
         return
@@ -224,7 +224,7 @@ def month(
     first, last = parse_month(start or when, today)
     if end is not None:
         last = parse_month(end, today)[1]
-    loaded = read_journal(settings, journal, encoding)
+    loaded = read_journal(settings, journal, encoding, facts=True)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
     if dry_run:
         from reviewer.llm.dryrun_across import month_preview
@@ -300,7 +300,7 @@ def weeks(
 
     settings = load_config(config)
     today = settings.now_date()
-    loaded = read_journal(settings, journal, encoding)
+    loaded = read_journal(settings, journal, encoding, facts=True)
     # Without --to, up to the week of the last entry: weeks after it would all be empty.
     newest = max(e.end for e in loaded.entries)
     first, last = parse_day(start), parse_day(end) if end else min(today, newest)

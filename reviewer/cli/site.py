@@ -66,7 +66,7 @@ def site(
 
     settings = load_config(config)
     today = settings.now_date()
-    loaded = read_journal(settings, journal, encoding)
+    loaded = read_journal(settings, journal, encoding, facts=True)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
     digests, reviewed = _weeks(loaded, settings.data_dir, today, stored)
     if not digests:

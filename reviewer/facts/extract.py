@@ -6,9 +6,11 @@ indentation, so that "the children of `* 需要问的问题`" means what the jou
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
-from functools import cache
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from reviewer.journal.outline import (
     DELAY_MARK,
@@ -29,13 +31,18 @@ from reviewer.journal.parse import Entry, Section
 from reviewer.models import Question, Reflection, Todo
 
 __all__ = [
+    "EXTRACTED",
+    "EntryFacts",
     "Item",
+    "body_digest",
     "clean",
     "extract_questions",
     "extract_reflections",
     "extract_todos",
+    "facts_of",
     "is_label",
     "items",
+    "know",
     "undated_questions",
     "undated_reflections",
     "undated_todos",
@@ -102,16 +109,77 @@ _TODO_LIST = re.compile(
 _LABEL_LEFTOVER = re.compile(r"[\s:：!！🤔*_#]+")
 
 
-# Per-entry memos, unbounded on purpose: one process reads one journal, so they hold at most
-# one result per entry, while a cap (8,192 was here) silently turns into misses on every pass
-# once a journal is longer (30 years are about 11,000 entries: NOTES).
-@cache
-def _outline(entry: Entry) -> tuple[list[Item], dict[int, bool], dict[int, int]]:
-    """An entry's items, its question indices and the items that answer them, computed once
-    for all extractors."""
-    found = items(entry.numbered_body())
+@dataclass(frozen=True, slots=True)
+class EntryFacts:
+    """What extraction finds in one entry's body, each with its line counted from the entry's
+    heading (the heading is 0). Depends on the body alone, so an entry keeps its facts when
+    lines are added above it or its date is corrected: what the facts cache keeps per entry."""
+
+    questions: tuple[tuple[int, str, str, str, str], ...] = ()  # line, text, status, answer, kind
+    todos: tuple[tuple[int, str, str], ...] = ()  # line, text, status
+    reflections: tuple[tuple[int, str, str], ...] = ()  # line, text, kind
+
+
+# Facts known before this run (the facts cache on disk, by body digest), and those of every
+# body seen in this run. Unbounded on purpose: one process reads one journal, so they hold one
+# result per entry, while a cap (8,192 was here) silently turned into misses on every pass once
+# a journal was longer (30 years are about 11,000 entries: NOTES).
+_known: dict[str, EntryFacts] = {}
+_seen: dict[tuple[str, ...], tuple[str, EntryFacts]] = {}
+EXTRACTED = Counter[str]()  # entries extracted / found known in this process (for tests, bench)
+
+
+def body_digest(body: tuple[str, ...]) -> str:
+    """A stable name for an entry's body: what the facts cache is keyed by."""
+    return hashlib.blake2b("\n".join(body).encode(), digest_size=16).hexdigest()
+
+
+def know(facts: Mapping[str, EntryFacts]) -> None:
+    """Take facts found by an earlier run (body digest -> facts), so that only entries whose
+    text changed since are read again."""
+    _known.update(facts)
+
+
+def facts_of(bodies: Iterable[tuple[str, ...]]) -> dict[str, EntryFacts]:
+    """Body digest -> facts of each body, extracting those not known yet."""
+    found: dict[str, EntryFacts] = {}
+    for body in bodies:
+        digest, facts = _entry_facts(body)
+        found[digest] = facts
+    return found
+
+
+def _entry_facts(body: tuple[str, ...]) -> tuple[str, EntryFacts]:
+    seen = _seen.get(body)
+    if seen is not None:
+        return seen
+    digest = body_digest(body)
+    facts = _known.get(digest)
+    if facts is None:
+        facts = _extract(body)
+        EXTRACTED["extracted"] += 1
+    else:
+        EXTRACTED["known"] += 1
+    _seen[body] = (digest, facts)
+    return digest, facts
+
+
+def _extract(body: tuple[str, ...]) -> EntryFacts:
+    """Every question, TODO and reflection of one entry's body (lines counted from 1)."""
+    found = items(enumerate(body, start=1))
     picked = _question_indices(found)
-    return found, picked, _answers(found, picked)
+    answers = _answers(found, picked)
+    questions = []
+    for index, in_section in sorted(picked.items()):
+        reply = found[answers[index]] if index in answers else None
+        question = _question(found[index], in_section, reply)
+        if question is not None:
+            questions.append(question)
+    return EntryFacts(
+        questions=tuple(questions),
+        todos=_todos(found, set(picked)),
+        reflections=_reflections(found),
+    )
 
 
 def _asks_something(text: str) -> bool:
@@ -173,8 +241,8 @@ def _question_indices(found: list[Item]) -> dict[int, bool]:
 
 
 def _question(
-    item: Item, entry: Entry, in_section: bool, reply: Item | None = None
-) -> Question | None:
+    item: Item, in_section: bool, reply: Item | None = None
+) -> tuple[int, str, str, str, str] | None:
     text = _Q_PREFIX.sub("", item.text)
     inner = struck(text)
     answered = inner is not None or bool(DONE_MARK.search(text))
@@ -201,16 +269,13 @@ def _question(
         body = body.rstrip(":：")  # "Q: 数据保留多久：" asks without a question mark
     if not _is_content(body):
         return None
-    return Question(
-        text=body,
-        date=entry.start,
-        status="answered" if answered else "open",
-        answer=answer,
-        line=item.line,
-        source=entry.source,
-        kind="ask"
-        if in_section or _Q_PREFIX.match(item.text) or _TO_ASK.search(plain(item.text))
-        else "wonder",
+    asks = in_section or _Q_PREFIX.match(item.text) or _TO_ASK.search(plain(item.text))
+    return (
+        item.line,
+        body,
+        "answered" if answered else "open",
+        answer,
+        "ask" if asks else "wonder",
     )
 
 
@@ -220,16 +285,19 @@ def extract_questions(entries: Iterable[Entry]) -> list[Question]:
     return [question for entry in entries for question in _entry_questions(entry)]
 
 
-@cache
-def _entry_questions(entry: Entry) -> tuple[Question, ...]:
-    questions: list[Question] = []
-    found, picked, answers = _outline(entry)
-    for index, in_section in sorted(picked.items()):
-        reply = found[answers[index]] if index in answers else None
-        question = _question(found[index], entry, in_section, reply)
-        if question is not None:
-            questions.append(question)
-    return tuple(questions)
+def _entry_questions(entry: Entry) -> list[Question]:
+    return [
+        Question(
+            text=text,
+            date=entry.start,
+            status=status,  # type: ignore[arg-type]
+            answer=answer,
+            line=entry.line + line,
+            source=entry.source,
+            kind=kind,  # type: ignore[arg-type]
+        )
+        for line, text, status, answer, kind in _entry_facts(entry.body)[1].questions
+    ]
 
 
 def _reflection_kind(text: str) -> str | None:
@@ -242,30 +310,34 @@ def _reflection_kind(text: str) -> str | None:
 
 def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
     """Self-reflections (自省, 反思, 反省) and lessons (训诫, 📌) in the entries."""
-    found_all: list[Reflection] = []
-    for entry in entries:
-        found = _outline(entry)[0]
-        taken: set[int] = set()
-        for i, item in enumerate(found):
-            kind = _reflection_kind(item.text)
-            if kind is None or i in taken:
-                continue
-            label_only = not _is_content(_LESSON.sub("", _REFLECTION.sub("", item.text)))
-            members = section_members(found, i) if label_only else [i]
-            for member in members:
-                taken.add(member)
-                text = clean(found[member].text.replace("~~", ""))
-                if _is_content(text):
-                    found_all.append(
-                        Reflection(
-                            text=text,
-                            date=entry.start,
-                            kind=kind,  # type: ignore[arg-type]
-                            line=found[member].line,
-                            source=entry.source,
-                        )
-                    )
-    return found_all
+    return [
+        Reflection(
+            text=text,
+            date=entry.start,
+            kind=kind,  # type: ignore[arg-type]
+            line=entry.line + line,
+            source=entry.source,
+        )
+        for entry in entries
+        for line, text, kind in _entry_facts(entry.body)[1].reflections
+    ]
+
+
+def _reflections(found: list[Item]) -> tuple[tuple[int, str, str], ...]:
+    reflections: list[tuple[int, str, str]] = []
+    taken: set[int] = set()
+    for i, item in enumerate(found):
+        kind = _reflection_kind(item.text)
+        if kind is None or i in taken:
+            continue
+        label_only = not _is_content(_LESSON.sub("", _REFLECTION.sub("", item.text)))
+        members = section_members(found, i) if label_only else [i]
+        for member in members:
+            taken.add(member)
+            text = clean(found[member].text.replace("~~", ""))
+            if _is_content(text):
+                reflections.append((found[member].line, text, kind))
+    return tuple(reflections)
 
 
 def undated_reflections(sections: Iterable[Section]) -> list[Reflection]:
@@ -456,24 +528,25 @@ def extract_todos(entries: Iterable[Entry]) -> list[Todo]:
     return [todo for entry in entries for todo in _entry_todos(entry)]
 
 
-@cache
-def _entry_todos(entry: Entry) -> tuple[Todo, ...]:
-    """One entry's TODOs, computed once: every week's review reads the weeks before it."""
-    todos: list[Todo] = []
-    found, picked, _ = _outline(entry)
-    questions = set(picked)
+def _entry_todos(entry: Entry) -> list[Todo]:
+    return [
+        Todo(
+            text=text,
+            date=entry.start,
+            status=status,  # type: ignore[arg-type]
+            line=entry.line + line,
+            source=entry.source,
+        )
+        for line, text, status in _entry_facts(entry.body)[1].todos
+    ]
+
+
+def _todos(found: list[Item], questions: set[int]) -> tuple[tuple[int, str, str], ...]:
+    todos: list[tuple[int, str, str]] = []
     for index, status in sorted(_todo_indices(found, questions).items()):
         text = _todo_text(found[index].text)
         if _is_content(text):
-            todos.append(
-                Todo(
-                    text=text,
-                    date=entry.start,
-                    status=status,  # type: ignore[arg-type]
-                    line=found[index].line,
-                    source=entry.source,
-                )
-            )
+            todos.append((found[index].line, text, status))
     return tuple(todos)
 
 

@@ -124,6 +124,8 @@ class _Index:
 
     def add(self, text: str, index: int) -> None:
         key = _key(text)
+        if self.by_key.get(key) == index:
+            return  # the same words again: nothing new to post (a question asked every week)
         self.by_key.setdefault(key, index)
         grams = _grams(key)
         while len(self.grams) <= index:

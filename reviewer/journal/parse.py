@@ -10,7 +10,7 @@ own order proves the fix, and reported either way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,6 +37,9 @@ __all__ = [
     "split_lines",
 ]
 
+# Any line _HEADING, FENCE, _BOLD_DATE or _STAMP can match starts like this (and a line that
+# starts otherwise is plain body text).
+_SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-)", re.MULTILINE)
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
 # Lines that head an entry without being Markdown headings: a bold date alone on its line
 # (`**2026-11-23**`) and jrnl's time stamps (`[2026-11-23 09:00] title`).
@@ -127,6 +130,7 @@ def split_lines(text: str) -> list[str]:
 
 def parse_journal(text: str, source: str = "") -> Journal:
     """Parse a whole journal file's text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = split_lines(text)
     drafts: list[Draft] = []
     sections: list[Section] = []
@@ -145,16 +149,23 @@ def parse_journal(text: str, source: str = "") -> Journal:
         sections.append(Section(section_start, last_line, section_heading, tuple(section_lines)))
 
     start_index = _front_matter_end(lines)
-    for idx, line in enumerate(lines):
+    placed = 0  # lines before this index are placed; the rest wait for the next special line
+    for idx in _special_lines(text, start_index):
+        # The plain lines since the last special one go, as a block, where the last one said.
+        if where == "entry":
+            drafts[-1].body.extend(lines[placed:idx])
+        elif where == "section":
+            section_lines.extend(lines[placed:idx])
+        placed = idx + 1
+        line = lines[idx]
         lineno = idx + 1
         heading = None
-        if idx >= start_index:
-            fence = FENCE.match(line)
-            if fence and line.count(fence.group(1)) % 2 == 1:
-                in_fence = not in_fence
-            elif not in_fence:
-                heading = _HEADING.match(line)
-        pseudo = None if heading or in_fence or idx < start_index else _pseudo_heading(line)
+        fence = FENCE.match(line)
+        if fence and line.count(fence.group(1)) % 2 == 1:
+            in_fence = not in_fence
+        elif not in_fence:
+            heading = _HEADING.match(line)
+        pseudo = None if heading or in_fence else _pseudo_heading(line)
         if pseudo is not None:
             # It takes the level of the dated headings around it, so sections nest as usual.
             level = drafts[-1].level if drafts else 6
@@ -211,6 +222,10 @@ def parse_journal(text: str, source: str = "") -> Journal:
             drafts[-1].body.append(line)
         elif where == "section":
             section_lines.append(line)
+    if where == "entry":
+        drafts[-1].body.extend(lines[placed:])
+    elif where == "section":
+        section_lines.extend(lines[placed:])
     if where == "pre":
         preamble_end = len(lines)
     elif where == "section":
@@ -235,6 +250,20 @@ def parse_journal(text: str, source: str = "") -> Journal:
         line_count=len(lines),
         source=source,
     )
+
+
+def _special_lines(text: str, start: int) -> Iterator[int]:
+    """Indices of the lines (from `start`) that can change where lines go: code fences,
+    Markdown headings and the lines that head an entry without being one. Found by one regex
+    over the whole text, so that the Python loop runs once per heading, not once per line: a
+    30-year journal has 270,000 lines and 11,000 headings."""
+    index = 0
+    last = 0
+    for match in _SPECIAL.finditer(text):
+        index += text.count("\n", last, match.start())
+        last = match.start()
+        if index >= start:
+            yield index
 
 
 def _pseudo_heading(line: str) -> RawDate | None:

@@ -1,0 +1,175 @@
+"""A career-long journal: every command on 1, 10 and 30 years, cold and warm (issue 12).
+
+Run with `make bench` (or `python bench/bench_scale.py [--runs N] [--years 1,10,30]`). Each
+command runs as a user runs it, through the installed console script in a fresh process:
+cold = an empty `$XDG_CACHE_HOME`, warm = the second run on the same cache, and warm+1 = the
+second run after one entry was added. Times are medians beyond start-up (`reviewer --version`
+measured in the same run), peak memory is the child's own max RSS (wait4). All runs of one
+size are interleaved so that machine noise hits every command alike.
+
+Targets: growth from 10 to 30 years <= 3.3x for every command, peak < 300 MB; cold `week` on
+30 years <= 1.5 s beyond start-up; warm `week` on 30 years <= 1.3x the fixture's warm `week`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_core import BIN, FIXTURE, generate_journal
+
+END = date(2029, 12, 31)  # the generated journals' last day
+TODAY = "2030-01-01"
+COMMANDS: dict[str, list[str]] = {
+    "week": ["week", "2029-12-31", "-f", "json"],
+    "stats": ["stats"],
+    "questions --open": ["questions", "--open"],
+    "todos --open": ["todos", "--open"],
+    "check": ["check"],
+}
+GROWTH = 3.3
+PEAK_MB = 300
+COLD_WEEK = 1.5
+WARM_RATIO = 1.3
+
+
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one command run in a fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {err.strip()[-300:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _env(cache: Path, journal: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(cache.parent),
+        "XDG_CACHE_HOME": str(cache),
+        "XDG_CONFIG_HOME": str(cache.parent / "config"),
+        "XDG_STATE_HOME": str(cache.parent / "state"),
+        "XDG_DATA_HOME": str(cache.parent / "data"),
+        "REVIEWER_JOURNAL": str(journal),
+        "REVIEWER_OFFLINE": "1",
+        "REVIEWER_TODAY": TODAY,
+        "REVIEWER_TZ": "UTC",
+    }
+
+
+def measure(journal: Path, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Per command: cold, warm and warm+1 medians (s, beyond start-up) and peak RSS (MB)."""
+    reviewer = str(BIN / "reviewer")
+    results: dict[str, dict[str, list[float]]] = {
+        name: {"cold": [], "warm": [], "warm+1": [], "rss": []} for name in COMMANDS
+    }
+    starts: list[float] = []
+    added = journal.with_name(journal.stem + "-plus1.md")
+    text = journal.read_text(encoding="utf-8")
+    # A newest-first journal: the new entry goes on top, under the title.
+    head, _, rest = text.partition("\n### ")
+    added.write_text(
+        f"{head}\n### {TODAY}\n\n* one more day: a new entry\n\n### {rest}", encoding="utf-8"
+    )
+    for n in range(runs):
+        for name, args in COMMANDS.items():
+            cache = work / f"run-{n}-{name.replace(' ', '_')}" / "cache"
+            shutil.rmtree(cache.parent, ignore_errors=True)
+            cache.mkdir(parents=True)
+            env = _env(cache, journal)
+            starts.append(_run([reviewer, "--version"], env)[0])
+            cold, rss = _run([reviewer, *args], env)
+            warm, rss2 = _run([reviewer, *args], env)
+            plus, rss3 = _run([reviewer, *args], {**env, "REVIEWER_JOURNAL": str(added)})
+            results[name]["cold"].append(cold)
+            results[name]["warm"].append(warm)
+            results[name]["warm+1"].append(plus)
+            results[name]["rss"].append(max(rss, rss2, rss3))
+    start = statistics.median(starts)
+    return {
+        name: {
+            "cold": max(0.0, statistics.median(r["cold"]) - start),
+            "warm": max(0.0, statistics.median(r["warm"]) - start),
+            "warm+1": max(0.0, statistics.median(r["warm+1"]) - start),
+            "rss": max(r["rss"]),
+            "start": start,
+        }
+        for name, r in results.items()
+    }
+
+
+def main() -> None:
+    """Print the table and whether each target holds; exit 1 when one does not."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--years", default="1,10,30")
+    args = parser.parse_args()
+    years = [int(y) for y in args.years.split(",")]
+    print("== a career-long journal (medians beyond start-up; cold / warm / warm+1 entry) ==")
+    with tempfile.TemporaryDirectory(prefix="reviewer-scale-") as tmp:
+        work = Path(tmp)
+        journals = {"fixture": FIXTURE}
+        for y in years:
+            path = work / f"journal-{y}y.md"
+            path.write_text(generate_journal(365 * y, end=END), encoding="utf-8")
+            journals[f"{y}y"] = path
+        table: dict[str, dict[str, dict[str, float]]] = {}
+        for label, path in journals.items():
+            table[label] = measure(path, args.runs, work)
+    start = next(iter(table["fixture"].values()))["start"]
+    print(f"  start-up (reviewer --version): {start * 1000:.0f} ms")
+    header = f"  {'command':<18}" + "".join(f"{label:>24}" for label in table)
+    print(header)
+    for name in COMMANDS:
+        row = f"  {name:<18}"
+        for label in table:
+            r = table[label][name]
+            row += f"  {r['cold']:5.2f}/{r['warm']:5.2f}/{r['warm+1']:5.2f}s {r['rss']:4.0f}MB"
+        print(row)
+    failures: list[str] = []
+    if 10 in years and 30 in years:
+        for name in COMMANDS:
+            for kind in ("cold", "warm"):
+                ten, thirty = table["10y"][name][kind], table["30y"][name][kind]
+                growth = thirty / ten if ten > 0.02 else 1.0  # below noise: nothing to grow
+                print(f"  growth 10y->30y {name:<18} {kind:<5} {growth:5.2f}x (target <= {GROWTH})")
+                if growth > GROWTH:
+                    failures.append(f"{name} {kind} grows {growth:.2f}x")
+    biggest = f"{max(years)}y"
+    peak = max(r["rss"] for r in table[biggest].values())
+    print(f"  peak RSS on {biggest}: {peak:.0f} MB (target < {PEAK_MB})")
+    if peak >= PEAK_MB:
+        failures.append(f"peak {peak:.0f} MB")
+    cold = table[biggest]["week"]["cold"]
+    print(f"  cold week on {biggest}: {cold:.2f} s (target <= {COLD_WEEK})")
+    if cold > COLD_WEEK:
+        failures.append(f"cold week {cold:.2f} s")
+    base = table["fixture"]["week"]["warm"]
+    for kind in ("warm", "warm+1"):
+        warm = table[biggest]["week"][kind]
+        ratio = warm / base if base > 0.01 else warm / 0.01
+        print(f"  {kind} week on {biggest}: {ratio:.2f}x the fixture's warm (target <= 1.3)")
+        if ratio > WARM_RATIO:
+            failures.append(f"{kind} week {ratio:.2f}x fixture")
+    if failures:
+        print("  NOT MET: " + "; ".join(failures))
+        raise SystemExit(1)
+    print("  all targets met")
+
+
+if __name__ == "__main__":
+    main()
