@@ -36,6 +36,7 @@ __all__ = [
     "Item",
     "body_digest",
     "clean",
+    "entry_facts",
     "extract_questions",
     "extract_reflections",
     "extract_todos",
@@ -147,6 +148,11 @@ def facts_of(bodies: Iterable[tuple[str, ...]]) -> dict[str, EntryFacts]:
         digest, facts = _entry_facts(body)
         found[digest] = facts
     return found
+
+
+def entry_facts(body: tuple[str, ...]) -> EntryFacts:
+    """The facts of one entry's body, extracted once per process (or known from the cache)."""
+    return _entry_facts(body)[1]
 
 
 def _entry_facts(body: tuple[str, ...]) -> tuple[str, EntryFacts]:

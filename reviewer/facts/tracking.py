@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from reviewer.facts.extract import entry_facts
+from reviewer.journal.parse import Entry, Journal
 from reviewer.models import Question, Todo
 
 __all__ = [
     "DORMANT_WEEKS",
+    "History",
     "Tracked",
     "ids_by_mention",
     "reconcile",
@@ -101,8 +105,7 @@ class _Index:
         self.grams: list[frozenset[str]] = []
         self.postings: dict[str, list[int]] = {}
 
-    def find(self, text: str) -> int | None:
-        key = _key(text)
+    def find(self, key: str) -> int | None:
         if key in self.by_key:
             return self.by_key[key]
         grams = _grams(key)
@@ -122,8 +125,7 @@ class _Index:
                 best, best_score = index, score
         return best
 
-    def add(self, text: str, index: int) -> None:
-        key = _key(text)
+    def add(self, key: str, index: int) -> None:
         if self.by_key.get(key) == index:
             return  # the same words again: nothing new to post (a question asked every week)
         self.by_key.setdefault(key, index)
@@ -156,6 +158,7 @@ class _Mention:
     answer: str = ""
     list: str = ""
     kind: str = ""
+    key: str = ""  # _key(text), worked out once per mention
 
 
 def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -> list[Tracked]:
@@ -165,9 +168,10 @@ def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -
     index = _Index()
     # Newest-first journals list later days at smaller line numbers; within a day, file order.
     for m in sorted(mentions, key=lambda m: (m.date or date.max, m.source, m.line)):
-        found = index.find(m.text)
+        key = m.key or _key(m.text)
+        found = index.find(key)
         if found is None:
-            index.add(m.text, len(tracked))
+            index.add(key, len(tracked))
             tracked.append(
                 Tracked(
                     id=_new_id(prefix, m.date, m.text),
@@ -186,7 +190,7 @@ def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -
             )
             continue
         item = tracked[found]
-        index.add(m.text, found)
+        index.add(key, found)
         item.mentions += 1
         item.mentioned_at.append((m.source, m.line))
         if m.list and m.list not in item.lists:
@@ -222,6 +226,65 @@ def track_todos(todos: Iterable[Todo], as_of: date | None = None) -> list[Tracke
         if as_of is None or (t.date is not None and t.date <= as_of)
     )
     return _track(mentions, "t", frozenset({"done", "dropped"}))
+
+
+class History:
+    """Every question and TODO mentioned in a journal's dated entries, oldest first, read once
+    (from each entry's facts, not as models): the one pass over the whole journal that the
+    week review, the month review and the ledgers all track from, each up to its own date."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.questions: list[_Mention] = []
+        self.todos: list[_Mention] = []
+        for entry in sorted(entries, key=lambda e: (e.start, e.source, e.line)):
+            facts = entry_facts(entry.body)
+            day, source, at = entry.start, entry.source, entry.line
+            self.questions.extend(
+                _Mention(text, day, status, at + line, source, answer, kind=kind, key=_key(text))
+                for line, text, status, answer, kind in facts.questions
+            )
+            self.todos.extend(
+                _Mention(text, day, status, at + line, source, key=_key(text))
+                for line, text, status in facts.todos
+            )
+        self._question_days = [m.date or date.max for m in self.questions]
+        self._todo_days = [m.date or date.max for m in self.todos]
+
+    @classmethod
+    def of(cls, journal: Journal) -> History:
+        """The history of `journal`, read once however many weeks are reviewed from it."""
+        global _last
+        if _last is None or _last[0] is not journal:
+            _last = (journal, cls(journal.entries))
+        return _last[1]
+
+    def track_questions(
+        self, as_of: date | None = None, undated: Iterable[Question] = ()
+    ) -> list[Tracked]:
+        """The question ledger as of `as_of` (None: now, the undated lists applied last)."""
+        upto = len(self.questions) if as_of is None else bisect_right(self._question_days, as_of)
+        mentions = self.questions[:upto]
+        if as_of is None:
+            mentions += [
+                _Mention(q.text, None, q.status, q.line, q.source, q.answer, kind=q.kind)
+                for q in undated
+            ]
+        return _track(mentions, "q", _ANSWERED)
+
+    def track_todos(self, as_of: date | None = None, undated: Iterable[Todo] = ()) -> list[Tracked]:
+        """The TODO lifecycle as of `as_of` (None: now, the undated lists applied last)."""
+        upto = len(self.todos) if as_of is None else bisect_right(self._todo_days, as_of)
+        mentions = self.todos[:upto]
+        if as_of is None:
+            mentions += [
+                _Mention(t.text, None, t.status, t.line, t.source, list=t.list) for t in undated
+            ]
+        return _track(mentions, "t", _FINISHED)
+
+
+_last: tuple[Journal, History] | None = None
+_ANSWERED = frozenset({"answered"})
+_FINISHED = frozenset({"done", "dropped"})
 
 
 def reconcile(tracked: list[Tracked], stored: Mapping[str, str]) -> dict[str, str]:

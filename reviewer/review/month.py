@@ -24,13 +24,11 @@ from reviewer.facts.calendar import (
     streaks,
 )
 from reviewer.facts.extract import (
-    extract_questions,
     extract_reflections,
-    extract_todos,
     undated_reflections,
 )
 from reviewer.facts.stats import count_words
-from reviewer.facts.tracking import DORMANT_WEEKS, Tracked, similar, track_questions, track_todos
+from reviewer.facts.tracking import DORMANT_WEEKS, History, Tracked, similar
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, PeriodBackend, PeriodFacts, PeriodSummary
 from reviewer.models import (
@@ -202,9 +200,8 @@ def _questions(
 ) -> tuple[list[Question], list[Question]]:
     """Questions asked in the period (open or answered by its end), then older questions to
     ask still open at its end, oldest first; and apart, the asks dormant at its end."""
-    asked = extract_questions(e for e in journal.entries if e.start <= end)
     found, dormant = [], []
-    for t in track_questions(asked, as_of=end):
+    for t in History.of(journal).track_questions(as_of=end):
         if t.first is None or (t.first < start and (t.status != "open" or t.kind != "ask")):
             continue
         if t.dormant(end, dormant_weeks):
@@ -232,9 +229,8 @@ def _as_question(t: Tracked, end: date, carried: bool) -> Question:
 
 def _todos(journal: Journal, start: date, end: date) -> list[Todo]:
     """TODOs finished in the period, and those written in it still open at its end."""
-    written = extract_todos(e for e in journal.entries if e.start <= end)
     found = []
-    for t in track_todos(written, as_of=end):
+    for t in History.of(journal).track_todos(as_of=end):
         closed_inside = t.closed_on is not None and start <= t.closed_on <= end
         opened_inside = t.first is not None and start <= t.first <= end
         if t.first is None or not (closed_inside or opened_inside):

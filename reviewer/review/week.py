@@ -22,11 +22,10 @@ from reviewer.facts.extract import (
 from reviewer.facts.stats import journal_stats
 from reviewer.facts.tracking import (
     DORMANT_WEEKS,
+    History,
     Tracked,
     ids_by_mention,
     reconcile,
-    track_questions,
-    track_todos,
 )
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
@@ -93,8 +92,7 @@ def question_ledger(
     """Questions to ask (not wonderings) raised before the week, still open at its end, not
     raised again in it and not dormant (oldest first, aged to the week's end), and the ledger
     id of every question mention."""
-    asked = extract_questions(e for e in journal.entries if e.start <= week.end)
-    tracked = track_questions(asked, as_of=week.end)
+    tracked = History.of(journal).track_questions(as_of=week.end)
     if ids is not None:
         reconcile(tracked, ids)
     carried = [
@@ -126,19 +124,17 @@ def ledger(
     """Every question or TODO (`kind`) of the journal as of now, with ids carried over from the
     stored ledger, and the ledger to store. Undated lists (`## Questions to ask`, `## Done`)
     count too."""
+    history = History.of(journal)
     if kind == "questions":
-        asked = extract_questions(journal.entries) + undated_questions(journal.sections)
-        tracked = track_questions(asked)
+        tracked = history.track_questions(undated=undated_questions(journal.sections))
     else:
-        written = extract_todos(journal.entries) + undated_todos(journal.sections)
-        tracked = track_todos(written)
+        tracked = history.track_todos(undated=undated_todos(journal.sections))
     return tracked, reconcile(tracked, stored)
 
 
 def open_longest(journal: Journal, week: Week, limit: int = 5) -> list[Todo]:
     """TODOs open since before the week and not mentioned in it, the oldest `limit` of them."""
-    written = extract_todos(e for e in journal.entries if e.start <= week.end)
-    tracked = track_todos(written, as_of=week.end)
+    tracked = History.of(journal).track_todos(as_of=week.end)
     stale = [
         t
         for t in tracked
