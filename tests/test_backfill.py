@@ -206,3 +206,56 @@ def test_weeks_without_to_stop_at_the_week_of_the_last_entry(
     assert result.exit_code == 0, result.output
     weeks = [w["week"] for w in json.loads(result.stdout)["weeks"]]
     assert weeks == ["2020-W08", "2020-W09", "2020-W10"]
+
+
+def test_a_useless_answer_is_asked_again_on_the_next_run(journal_text: str, tmp_path: Path) -> None:
+    """Real openai client under respx: an answer whose highlights all fail grounding leaves a
+    digest the offline review stood in for; the next `weeks` run asks that week again (and
+    says so), and the run after that skips it."""
+    import httpx
+    import respx
+
+    from reviewer.cli.progress import summary_table
+
+    from .llm_support import BASE_URL, completion, make_backend
+
+    weeks = weeks_between(date(2020, 2, 17), date(2020, 2, 23))  # one week
+    answers = {"useless": 0, "good": 0}
+    useful = {"on": False}
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        text = " ".join(str(m["content"]) for m in json.loads(request.content)["messages"])
+        assert "2020-02-17" in text
+        if not useful["on"]:
+            answers["useless"] += 1
+            days = ["1999-01-04"] * 3  # a day of no week asked: every highlight dropped
+        else:
+            answers["good"] += 1
+            days = ["2020-02-17", "2020-02-18", "2020-02-19"]
+        highlights = [{"text": f"item {n}", "dates": [d]} for n, d in enumerate(days)]
+        picks = [{"text": "pick", "dates": [days[0]], "kind": "todo"}]
+        answer = {"summary": "一周。", "highlights": highlights, "next_week": picks}
+        return completion(answer)
+
+    def run() -> list[Any]:
+        backend = make_backend(tmp_path / "cache", concurrency=1)
+        journal = parse_journal(journal_text)
+        return backfill(journal, weeks, TODAY, backend, tmp_path / "data", concurrency=1)
+
+    with respx.mock(base_url=BASE_URL) as api:
+        api.post("/chat/completions").mock(side_effect=endpoint)
+        first = run()
+        archived = first[0].archive.with_suffix(".json")
+        assert json.loads(archived.read_text(encoding="utf-8"))["meta"]["fallbacks"]
+        assert first[0].status == "reviewed" and not first[0].reasked
+        useful["on"] = True
+        second = run()
+        assert [(r.status, r.reasked) for r in second] == [("reviewed", True)]
+        assert answers == {"useless": 1, "good": 1}
+        redone = second[0].archive.with_suffix(".json")
+        assert not json.loads(redone.read_text(encoding="utf-8"))["meta"]["fallbacks"]
+        assert "1 week asked again (last answer useless): 2020-W08" in summary_table(
+            second, tmp_path, "text"
+        )
+        third = run()
+    assert [r.status for r in third] == ["skipped"] and answers["good"] == 1
