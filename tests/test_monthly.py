@@ -65,3 +65,33 @@ def test_term_spans_months(journal_text: str) -> None:
         review_period(
             journal, date(2020, 2, 1), date(2020, 1, 1), date(2020, 3, 8), OfflineBackend()
         )
+
+
+@pytest.mark.parametrize(
+    ("lang", "says", "never"),
+    [
+        ("auto", ["29 天中记了 28 天", "最长连续 23 天", "写得最多的一周"], ["days journaled"]),
+        ("zh", ["29 天中记了 28 天"], ["days journaled"]),
+        ("en", ["28 of 29 days journaled", "the longest run was 23 days"], ["天中记了"]),
+    ],
+)
+def test_offline_month_summary_speaks_the_digests_language(
+    journal_text: str, lang: str, says: list[str], never: list[str]
+) -> None:
+    """The fixture is a Chinese journal: its month summary is Chinese unless --lang en."""
+    journal = parse_journal(journal_text)
+    month = review_period(
+        journal, date(2020, 2, 1), date(2020, 2, 29), date(2020, 3, 8), OfflineBackend(), lang=lang
+    )
+    assert month.lang == ("en" if lang == "en" else "zh")
+    assert all(s in month.summary for s in says), month.summary
+    assert not any(s in month.summary for s in never), month.summary
+
+
+def test_offline_month_summary_of_an_english_journal() -> None:
+    text = "# Log\n\n## 2021-03-02\n\n* ran the baseline\n* TODO: write it up\n"
+    month = review_period(
+        parse_journal(text), date(2021, 3, 1), date(2021, 3, 31), date(2021, 4, 2), OfflineBackend()
+    )
+    assert month.lang == "en"
+    assert month.summary.startswith("2021-03: 1 of 31 days journaled"), month.summary

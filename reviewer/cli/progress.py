@@ -68,12 +68,14 @@ def summary_table(results: list[WeekResult], archive: Path, fmt: str) -> str:
     """Weeks, calls, cache hits, tokens and degraded weeks of a backfill."""
     reviewed = [r for r in results if r.status == "reviewed"]
     degraded = [r.week for r in results if r.degraded]
+    reasked = [r.week for r in results if r.reasked]
     totals = {
         "weeks": len(results),
         "reviewed": len(reviewed),
         "skipped": len(results) - len(reviewed),
         "calls": sum(r.calls for r in results),
         "cache_hits": sum(1 for r in reviewed if r.cached),
+        "reasked": len(reasked),
         "prompt_tokens": sum(r.prompt_tokens for r in results),
         "completion_tokens": sum(r.completion_tokens for r in results),
     }
@@ -85,6 +87,7 @@ def summary_table(results: list[WeekResult], archive: Path, fmt: str) -> str:
                 "degraded": r.degraded,
                 "reason": r.reason,
                 "cached": r.cached,
+                "reasked": r.reasked,
                 "calls": r.calls,
                 "prompt_tokens": r.prompt_tokens,
                 "completion_tokens": r.completion_tokens,
@@ -107,6 +110,14 @@ def summary_table(results: list[WeekResult], archive: Path, fmt: str) -> str:
         f"{plural(totals['cache_hits'], 'cache hit')}, "
         f"{totals['prompt_tokens']}+{totals['completion_tokens']} tokens; "
         f"{len(degraded)} degraded" + (f" ({', '.join(degraded)})" if degraded else ""),
+        *(
+            [
+                f"{plural(len(reasked), 'week')} asked again (last answer useless): "
+                + ", ".join(reasked)
+            ]
+            if reasked
+            else []
+        ),
         f"archive: {archive}",
     ]
     if fmt == "md":

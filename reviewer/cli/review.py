@@ -229,8 +229,19 @@ def month(
     if dry_run:
         from reviewer.llm.dryrun_across import month_preview
 
+        # The same review as a real run, on a backend that sends nothing.
         dry = dry_run_backend(settings, offline, model, lang.value, refresh)
-        emit(preview_text(month_preview(loaded, first, last, today, dry, stored), fmt), output)
+        previewed = review_period(
+            loaded,
+            first,
+            last,
+            today,
+            dry,
+            stored,
+            lang=lang.value,
+            dormant_weeks=settings.dormant_weeks,
+        )
+        emit(preview_text(month_preview(previewed.period.label, dry), fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh)
     digest = review_period(

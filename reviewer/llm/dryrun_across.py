@@ -1,10 +1,11 @@
 """`--dry-run` across weeks: what `reviewer month` and `questions --suggest-answers` would send.
 
-    month_preview(journal, start, end, today, backend, ids)
-      runs the real `review_period` with a `DryRunBackend`: each week is answered from the
-      response cache when it can be (nothing would be sent), else previewed as `week --dry-run`
-      does and stood in for by its offline summary; the month request is then built from those
-      weeks, marked estimated when a stand-in is in it
+    month_preview(period, backend)
+      what the real `review_period` (the review layer, run by the caller) asked of a
+      `DryRunBackend`: each week is answered from the response cache when it can be (nothing
+      would be sent), else previewed as `week --dry-run` does and stood in for by its offline
+      summary; the month request is then built from those weeks, marked estimated when a
+      stand-in is in it
     suggest_preview(backend, questions, entries)
       the batches `suggest_answers` would send, each marked cached or not
 
@@ -16,9 +17,8 @@ any run leaves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from reviewer.credentials import public_url
@@ -33,7 +33,7 @@ from reviewer.llm.suggest import build_suggest_plan
 
 if TYPE_CHECKING:
     from reviewer.facts.tracking import Tracked
-    from reviewer.journal.parse import Entry, Journal
+    from reviewer.journal.parse import Entry
     from reviewer.llm.chat import Answer
 
 __all__ = ["DryRunBackend", "WouldSend", "month_preview", "suggest_preview"]
@@ -154,22 +154,13 @@ def _totals(backend: DryRunBackend, requests: Sequence[dict[str, Any]]) -> dict[
     }
 
 
-def month_preview(
-    journal: Journal,
-    start: date,
-    end: date,
-    today: date,
-    backend: DryRunBackend,
-    ids: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """What `reviewer month` would send for the period, as a JSON-ready dict."""
-    from reviewer.review.month import review_period
-
-    digest = review_period(journal, start, end, today, backend, ids)
+def month_preview(period: str, backend: DryRunBackend) -> dict[str, Any]:
+    """What `reviewer month` would send for `period`, as a JSON-ready dict, once the caller
+    has run `review_period` on `backend` (llm/ sits below review/ and never calls it)."""
     seen = backend.seen
     requests = [r for week in seen.weeks for r in week["requests"]]
     requests += [seen.month] if seen.month is not None else []
-    return {"period": digest.period.label, **_totals(backend, requests)} | {
+    return {"period": period, **_totals(backend, requests)} | {
         "weeks": seen.weeks,
         "month": seen.month,
     }

@@ -6,7 +6,12 @@ interrupted run keeps what it finished. A week whose inputs (its facts and the b
 identity) are unchanged since its archived digest is skipped without asking the backend.
 
 Archive index, beside the digests `archive.py` writes: `archive/2020-W09/latest.json` holds
-{"input": fingerprint, "digest": content hash, "degraded": bool}.
+{"input": fingerprint, "digest": content hash, "degraded": bool, "reask": bool}.
+
+A week is asked again on the next run, even when its inputs are unchanged, when it was
+degraded or when its answer was useless: the offline review stood in for the summary or the
+highlights and the answer was not one from the cache (a useless answer is never cached, so
+asking again is a real second chance; a cached one would only come back the same).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class WeekResult:
     degraded: bool = False
     reason: str = ""
     cached: bool = False
+    reasked: bool = False  # archived before with a useless answer, asked again
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -82,12 +88,23 @@ def _index_path(data_dir: Path, week: str) -> Path:
     return data_dir / "archive" / week / "latest.json"
 
 
-def _unchanged(data_dir: Path, week: str, key: str) -> bool:
+def _archived(data_dir: Path, week: str) -> dict[str, Any]:
     try:
         index = json.loads(_index_path(data_dir, week).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(index, dict) and index.get("input") == key and not index.get("degraded")
+        return {}
+    return index if isinstance(index, dict) else {}
+
+
+def _unchanged(index: Mapping[str, Any], key: str) -> bool:
+    return index.get("input") == key and not index.get("degraded") and not index.get("reask")
+
+
+def _useless(summary: Summary) -> bool:
+    """Whether the offline review stood in for the answer's summary or highlights, with an
+    answer not from the cache (the next-week list alone is no reason to ask again)."""
+    stood_in = any(not f.startswith("next week") for f in summary.fallbacks)
+    return stood_in and not summary.cached
 
 
 def backfill(
@@ -108,11 +125,17 @@ def backfill(
     backend_key = getattr(backend, "key", backend.name)
     results: dict[str, WeekResult] = {}
     pending: dict[Future[Summary], tuple[WeekFacts, str]] = {}
+    reasking: set[str] = set()
 
     def finish(facts: WeekFacts, key: str, summary: Summary) -> None:
         digest = build_digest(journal, facts, summary)
         stem, digest_hash, _ = archive_week(digest, data_dir)
-        index = {"input": key, "digest": digest_hash, "degraded": summary.degraded}
+        index = {
+            "input": key,
+            "digest": digest_hash,
+            "degraded": summary.degraded,
+            "reask": _useless(summary),
+        }
         write_atomic(_index_path(data_dir, digest.week.iso), json.dumps(index) + "\n")
         result = WeekResult(
             week=digest.week.iso,
@@ -121,6 +144,7 @@ def backfill(
             degraded=summary.degraded,
             reason=summary.degraded_reason,
             cached=summary.cached,
+            reasked=digest.week.iso in reasking,
             calls=summary.calls,
             prompt_tokens=summary.prompt_tokens,
             completion_tokens=summary.completion_tokens,
@@ -133,10 +157,13 @@ def backfill(
             for week in weeks:
                 facts = week_facts(journal, week, today, ids, dormant_weeks=dormant_weeks)
                 key = fingerprint(facts, backend_key)
-                if not force and _unchanged(data_dir, week.iso, key):
+                archived = _archived(data_dir, week.iso)
+                if not force and _unchanged(archived, key):
                     results[week.iso] = WeekResult(week=week.iso, status="skipped")
                     on_done(results[week.iso])
                     continue
+                if archived.get("input") == key and archived.get("reask"):
+                    reasking.add(week.iso)
                 # Keep at most `concurrency` summaries in flight: facts for later weeks are
                 # computed while earlier ones wait on the backend, without queueing them all.
                 while len(pending) >= max(1, concurrency):

@@ -127,7 +127,11 @@ def review_period(
         questions_open=sum(1 for q in questions if q.status == "open"),
         todos_done=sum(1 for t in todos if t.status == "done"),
     )
-    summary = _summary(label, stats, digests)
+    lang_of_digest = digests[-1].lang if digests else ""
+    # The model is asked in English whatever the journal's language: it gets the English
+    # numbers; the reader gets them in the digest's language, as the week's offline summary.
+    numbers = _summary(label, stats, digests, "en")
+    summary = _summary(label, stats, digests, lang_of_digest)
     meta = _meta(digests)
     # Asked only on top of complete weeks: after a week's call failed, the endpoint is likely
     # down, and a month written over an offline week would hide that week's failure.
@@ -135,7 +139,7 @@ def review_period(
         # The weeks' summaries may name anything of their weeks' entries, which reach outside
         # the period: the redactor must learn every one of them.
         seen = [e for e in journal.entries if e.start <= weeks[-1].end and e.end >= weeks[0].start]
-        facts = PeriodFacts(label, start, end, seen, digests, numbers=summary)
+        facts = PeriodFacts(label, start, end, seen, digests, numbers=numbers)
         written = backend.summarize_period(facts)
         meta = _with_period(meta, written)
         if not written.degraded:
@@ -153,7 +157,7 @@ def review_period(
         todos=todos,
         stats=stats,
         meta=meta,
-        lang=digests[-1].lang if digests else "",
+        lang=lang_of_digest,
         dormant=dormant,
         standing_reflections=standing_reflections(journal, end),
     )
@@ -252,14 +256,28 @@ def _todos(journal: Journal, start: date, end: date) -> list[Todo]:
     return found
 
 
-def _summary(label: str, stats: MonthStats, digests: list[Digest]) -> str:
+def _summary(label: str, stats: MonthStats, digests: list[Digest], lang: str) -> str:
+    """The period in numbers, in `lang` (zh, else English)."""
     busiest = max(digests, key=lambda d: (d.stats.lines, d.week.start), default=None)
+    fullest = busiest is not None and busiest.stats.lines
+    if lang == "zh":
+        parts = [
+            f"{label}：{stats.days_in_period} 天中记了 {stats.days_journaled} 天，"
+            f"共 {stats.entries} 篇（{stats.words} 字）；最长连续 {stats.longest_streak} 天。"
+        ]
+        if busiest is not None and fullest:
+            parts.append(f"写得最多的一周：{busiest.week.iso}（{busiest.stats.lines} 行）。")
+        parts.append(
+            f"完成 {stats.todos_done} 项 TODO；提出 {stats.questions_asked} 个问题，"
+            f"期末仍有 {stats.questions_open} 个未回答。"
+        )
+        return "".join(parts)
     parts = [
         f"{label}: {stats.days_journaled} of {stats.days_in_period} days journaled "
         f"in {stats.entries} entr{'y' if stats.entries == 1 else 'ies'} ({stats.words} words); "
         f"the longest run was {stats.longest_streak} day{'' if stats.longest_streak == 1 else 's'}."
     ]
-    if busiest is not None and busiest.stats.lines:
+    if busiest is not None and fullest:
         parts.append(f"Fullest week: {busiest.week.iso} ({busiest.stats.lines} lines).")
     parts.append(
         f"{stats.todos_done} TODOs finished; {stats.questions_asked} questions asked, "
