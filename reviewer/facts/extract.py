@@ -88,12 +88,28 @@ _TODO_SECTION = re.compile(
 )
 # Cheap pre-check before the costlier clean() + label match on every item.
 _LABEL_HINT = re.compile(r"需要|请教|问|待|todo|question|计划|action|ask", re.IGNORECASE)
+# re.IGNORECASE also matches i with İ and ı and s with ſ, which str.lower() leaves as they are
+# (and K, the Kelvin sign, which lower() turns into k): a text with one of these three is left
+# to the regex; in any other text an ASCII word matches case-blind exactly where it is a part of
+# text.lower() (checked over every code point by tests/test_extract_speed.py).
+# So _LABEL_HINT is searched only where a first character of its words without case, or one of
+# those three, is found. (A search for one class of characters is fast; one for alternatives
+# that do not all start with a fixed character tries each of them at every position.)
+_LABEL_CHARS = re.compile("[需请问待计\u0130\u0131\u017f]")
+# What a line needs to ask anything: each of _INLINE_QUESTION's and _EITHER_OR's words and
+# _Q_PREFIX hold one of these (plain() and _asks_something only delete text or add spaces).
+_QUESTION_CHARS = re.compile(r"[?？问请是要Q]")
 _REFLECTION = re.compile(
     r"自省|反思|反省|^(?:self[- ]?)?reflections?(?=\s*(?:[:：]|$))|^note to self\b", re.IGNORECASE
 )
 _LESSON = re.compile(
     r"训诫|📌|教训|^(?:lessons?(?: learned| learnt)?|takeaways?)(?=\s*(?:[:：]|$))", re.IGNORECASE
 )
+# Without one of these words, or a first letter that _LESSON's or _REFLECTION's English words
+# start with (IGNORECASE also takes the long s ſ for s), a line is neither: one fast test in
+# place of two case-blind searches on every line.
+_REFLECTION_CHARS = re.compile(r"[训📌教自反]")  # the first characters of those words
+_REFLECTION_INITIALS = frozenset("lLtTsSſrRnN")
 # "需要加一个…的图", "还需要拿出一个箱图", "Need to renew the visa": a line that says what is
 # still to be done; not "需要参考的文章" (a label: the articles to read).
 _NEED_TO = re.compile(
@@ -101,6 +117,25 @@ _NEED_TO = re.compile(
     r"|^(?:still )?need to\b",
     re.I,
 )
+# A first word or a character without which _todo_status finds nothing: DELAY_MARK, OPEN_BOX and
+# bracketed marks need a "[", DONE_MARK a 👌, a "[" or a bracket ("(tick)"), struck() a "~",
+# _DROP_MARK the first character of one of its words or a first word (CANCELED).
+_STATUS_CHARS = re.compile(r"[~\[👌搁不放(（]")
+_STATUS_KEYWORDS = (
+    "CANCEL",
+    "DONE",
+    "Done",
+    "TODO",
+    "todo",
+    "Todo",
+    "LATER",
+    "NOW",
+    "DOING",
+    "WAITING",
+)
+# First letters _NEED_TO's English can start a line with (IGNORECASE: ſ is an s too).
+_NEED_INITIALS = frozenset("sSſnN")
+_NEED_CHARS = re.compile(r"[需\[👌(（📌]")  # 需要, or a mark clean() may delete (_may_need_doing)
 _TICKED_BOX = re.compile(r"^\[[xX]\]")
 # The undated lists whose items are TODOs (`## Done` with Today / ShortTerm / LongTerm).
 _TODO_LIST = re.compile(
@@ -167,8 +202,9 @@ def _entry_facts(body: tuple[str, ...]) -> tuple[str, EntryFacts]:
 def _extract(body: tuple[str, ...]) -> EntryFacts:
     """Every question, TODO and reflection of one entry's body (lines counted from 1)."""
     found = items(enumerate(body, start=1))
-    picked = _question_indices(found)
-    answers = _answers(found, picked)
+    lines = _Lines(found)
+    picked = _question_indices(lines)
+    answers = _answers(lines, picked)
     questions = []
     for index, in_section in sorted(picked.items()):
         reply = found[answers[index]] if index in answers else None
@@ -177,20 +213,53 @@ def _extract(body: tuple[str, ...]) -> EntryFacts:
             questions.append(question)
     return EntryFacts(
         questions=tuple(questions),
-        todos=_todos(found, set(picked)),
+        todos=_todos(lines, set(picked)),
         reflections=_reflections(found),
     )
 
 
+class _Lines:
+    """An entry's items and what several rules ask of each item's text, worked out once:
+    its clean() text (on demand) and whether it may be a label (_LABEL_HINT)."""
+
+    __slots__ = ("_cleaned", "found", "hinted")
+
+    def __init__(self, found: list[Item]) -> None:
+        self.found = found
+        self._cleaned: list[str | None] = [None] * len(found)
+        self.hinted = [i for i, item in enumerate(found) if _may_be_label(item.text)]
+
+    def clean(self, index: int) -> str:
+        cleaned = self._cleaned[index]
+        if cleaned is None:
+            cleaned = self._cleaned[index] = clean(self.found[index].text)
+        return cleaned
+
+
+def _may_be_label(text: str) -> bool:
+    """Whether _LABEL_HINT finds something in text: the same answer, in a fraction of its time
+    (a case-blind regex search costs about 1.5 us a line)."""
+    if _LABEL_CHARS.search(text) is not None:
+        return _LABEL_HINT.search(text) is not None
+    lower = text.lower()
+    return "todo" in lower or "question" in lower or "action" in lower or "ask" in lower
+
+
 def _asks_something(text: str) -> bool:
     """True when a line's words ask a question (not `但是不是`, not `看是否…` in a how-to)."""
-    bare = _CHECK_WHETHER.sub("", _NOT_A_QUESTION.sub("", text))
-    return bool(_INLINE_QUESTION.search(bare) or _EITHER_OR.search(bare))
+    if _QUESTION_CHARS.search(text) is None:
+        return False
+    # Each substitution and _EITHER_OR need these words; most lines have none of them.
+    bare = _NOT_A_QUESTION.sub("", text) if "是不是" in text else text
+    if "是否" in bare:
+        bare = _CHECK_WHETHER.sub("", bare)
+    return bool(_INLINE_QUESTION.search(bare) or ("还是" in bare and _EITHER_OR.search(bare)))
 
 
-def _answers(found: list[Item], picked: dict[int, bool]) -> dict[int, int]:
+def _answers(lines: _Lines, picked: dict[int, bool]) -> dict[int, int]:
     """Question index -> the item that answers it: the `A: …` line after a `Q: …`, or, for a
     question in passing, the child line under it that is no question itself."""
+    found = lines.found
     answers: dict[int, int] = {}
     for i in picked:
         text = found[i].text
@@ -204,27 +273,35 @@ def _answers(found: list[Item], picked: dict[int, bool]) -> dict[int, int]:
             # 等着回复"); only a question in passing is answered by the line under it.
             continue
         kids = list(children(found, i))
-        if kids and kids[0] not in picked and _is_content(found[kids[0]].text):
+        if kids and kids[0] not in picked and _has_content(lines.clean(kids[0])):
             answers[i] = kids[0]
     return answers
 
 
 def _is_content(text: str) -> bool:
-    return bool(_LABEL_LEFTOVER.sub("", clean(text)))
+    return _has_content(clean(text))
 
 
-def _question_indices(found: list[Item]) -> dict[int, bool]:
+def _has_content(cleaned: str) -> bool:
+    """_is_content of a text already clean()ed."""
+    return bool(_LABEL_LEFTOVER.sub("", cleaned))
+
+
+def _question_indices(lines: _Lines) -> dict[int, bool]:
     """Indices of question items, with True for those listed under a question section."""
+    found = lines.found
     picked: dict[int, bool] = {}
     labels: set[int] = set()
-    for i, item in enumerate(found):
-        if _LABEL_HINT.search(item.text) and _QUESTION_SECTION.match(clean(item.text)):
+    for i in lines.hinted:
+        if _QUESTION_SECTION.match(lines.clean(i)):
             labels.add(i)
             for member in section_members(found, i):
                 picked[member] = True
     for i, item in enumerate(found):
         if i in picked or i in labels or item.bullet == "#":
             continue
+        if _QUESTION_CHARS.search(item.text) is None:
+            continue  # neither `Q:` nor a question word (an `A:` line is skipped anyway)
         bare = plain(item.text).strip()
         if _A_PREFIX.match(bare):
             continue
@@ -301,6 +378,8 @@ def _entry_questions(entry: Entry) -> list[Question]:
 
 
 def _reflection_kind(text: str) -> str | None:
+    if text[:1] not in _REFLECTION_INITIALS and _REFLECTION_CHARS.search(text) is None:
+        return None
     if _LESSON.search(text):
         return "lesson"
     if _REFLECTION.search(text):
@@ -397,12 +476,18 @@ def undated_questions(sections: Iterable[Section]) -> list[Question]:
 
 def is_label(text: str) -> bool:
     """True for an item that only introduces a list (`需要问的问题`, `需要做的事情`, `todo`)."""
-    plain = clean(text)
-    return bool(_QUESTION_SECTION.match(plain) or _TODO_SECTION.search(plain))
+    return _is_clean_label(clean(text))
+
+
+def _is_clean_label(cleaned: str) -> bool:
+    """is_label of a text already clean()ed."""
+    return bool(_QUESTION_SECTION.match(cleaned) or _TODO_SECTION.search(cleaned))
 
 
 def _todo_status(text: str) -> str | None:
     """The status a marker gives an item, or None when it carries no TODO marker."""
+    if _STATUS_CHARS.search(text) is None and not text.startswith(_STATUS_KEYWORDS):
+        return None
     if DELAY_MARK.search(text):
         return "delayed"
     if _DROP_MARK.search(text):
@@ -426,12 +511,28 @@ def _todo_text(text: str) -> str:
     return clean(text[: finished.start()] if finished else text)
 
 
-def _unticked(text: str) -> str:
-    return "done" if _DONE_WORDS.search(clean(text)) else "open"
+def _unticked(cleaned: str) -> str:
+    """The status of an unticked item of a TODO list, from its clean() text."""
+    return "done" if _DONE_WORDS.search(cleaned) else "open"
 
 
-def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
+def _may_need_doing(text: str) -> bool:
+    """False only where _needs_doing(clean(text)) is: without a "[", a 👌, a bracket or a 📌,
+    clean(text) is a part of text with runs of white space made one space, so its `需要` or
+    `need` (any case: n, e and d have no other case than N, E and D) is in text too."""
+    return _NEED_CHARS.search(text) is not None or "need" in text.lower()
+
+
+def _needs_doing(cleaned: str) -> bool:
+    """_NEED_TO on a clean() text, ruled out first by what it has to start with."""
+    if "需要" not in cleaned[:3] and cleaned[:1] not in _NEED_INITIALS:
+        return False
+    return _NEED_TO.match(cleaned) is not None
+
+
+def _todo_indices(lines: _Lines, questions: set[int]) -> dict[int, str]:
     """Item index -> status of every TODO of an entry's items."""
+    found = lines.found
     marked: dict[int, str] = {}
     for i, item in enumerate(found):
         status = _todo_status(item.text)
@@ -447,21 +548,24 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
             shallow
             and item.bullet not in {"", "#"}
             and i not in questions
-            and _NEED_TO.match(clean(item.text))
-            and not is_label(item.text)
+            and _may_need_doing(item.text)
+            and _needs_doing(lines.clean(i))
+            and not _is_clean_label(lines.clean(i))
         ):
-            picked.setdefault(i, _unticked(item.text))
-    for i, item in enumerate(found):
-        if _LABEL_HINT.search(item.text) and _TODO_SECTION.search(clean(item.text)):
+            picked.setdefault(i, _unticked(lines.clean(i)))
+    for i in lines.hinted:
+        if _TODO_SECTION.search(lines.clean(i)):
             picked.pop(i, None)  # the label itself is no TODO
             for member in section_members(found, i):
-                if member not in questions and not _TODO_SECTION.search(clean(found[member].text)):
-                    _pick_unticked(found, member, questions, marked, picked)
+                if member not in questions and not _TODO_SECTION.search(lines.clean(member)):
+                    _pick_unticked(lines, member, questions, marked, picked)
     # A list with enough items ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
     # items are open. A list that marks open items too (`[ ]`, `TODO:`) marks every TODO, so
     # its unmarked lines are narrative.
     for members in _lists(found):
         ticked = [m for m in members if m in marked]
+        if not ticked:
+            continue  # the common case, decided before the costlier tests below
         marks_open = any(
             OPEN_BOX.match(found[m].text)
             or TODO_PREFIX.match(found[m].text)
@@ -474,20 +578,24 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
         enough = 2 * len(ticked) >= len(members) or (
             len(members) <= 3 and any(DONE_MARK.search(found[m].text) for m in ticked)
         )
-        if marks_open or not ticked or not enough:
+        if marks_open or not enough:
             continue
         for member in members:
             text = found[member].text
-            if member in questions or len(clean(plain(text))) < 4 or is_label(text):
+            if (
+                member in questions
+                or len(clean(plain(text))) < 4
+                or _is_clean_label(lines.clean(member))
+            ):
                 continue
             if _reflection_kind(text) is not None:
                 continue  # a lesson among the tasks is still a lesson
-            _pick_unticked(found, member, questions, marked, picked)
+            _pick_unticked(lines, member, questions, marked, picked)
     return picked
 
 
 def _pick_unticked(
-    found: list[Item],
+    lines: _Lines,
     member: int,
     questions: set[int],
     marked: dict[int, str],
@@ -495,15 +603,14 @@ def _pick_unticked(
 ) -> None:
     """Take an unticked item of a TODO list as a TODO; a line ending in a colon with a sub-list
     ("减少空间：") heads the sub-list, whose items are the TODOs."""
-    text = found[member].text
-    kids = list(children(found, member))
-    if kids and member not in marked and clean(text).endswith((":", "：")):
+    kids = list(children(lines.found, member))
+    if kids and member not in marked and lines.clean(member).endswith((":", "：")):
         picked.pop(member, None)
         for kid in kids:
             if kid not in questions:
-                picked.setdefault(kid, marked.get(kid) or _unticked(found[kid].text))
+                picked.setdefault(kid, marked.get(kid) or _unticked(lines.clean(kid)))
         return
-    picked.setdefault(member, _unticked(text))
+    picked.setdefault(member, _unticked(lines.clean(member)))
 
 
 def _lists(found: list[Item]) -> list[list[int]]:
@@ -541,9 +648,10 @@ def _entry_todos(entry: Entry) -> list[Todo]:
     ]
 
 
-def _todos(found: list[Item], questions: set[int]) -> tuple[tuple[int, str, str], ...]:
+def _todos(lines: _Lines, questions: set[int]) -> tuple[tuple[int, str, str], ...]:
+    found = lines.found
     todos: list[tuple[int, str, str]] = []
-    for index, status in sorted(_todo_indices(found, questions).items()):
+    for index, status in sorted(_todo_indices(lines, questions).items()):
         text = _todo_text(found[index].text)
         if _is_content(text):
             todos.append((found[index].line, text, status))
