@@ -199,3 +199,22 @@ def test_rule_shortcuts_answer_as_the_plain_rules(text: str) -> None:
 def test_outline_is_the_plain_outline(lines: list[tuple[str, str]]) -> None:
     numbered = [(n, indent + text) for n, (indent, text) in enumerate(lines, start=1)]
     assert outline.items(numbered) == items_reference(numbered)
+
+
+@MANY
+@given(st.lists(st.tuples(st.sampled_from(["", "* ", "  * ", "# ", "1. "]), texts), max_size=8))
+def test_one_pass_over_an_entry_finds_every_line_each_rule_takes(
+    lines: list[tuple[str, str]],
+) -> None:
+    found = outline.items(enumerate((bullet + text for bullet, text in lines), start=1))
+    seen = extract._Lines(found)
+    every = range(len(found))
+    assert seen.hinted == [i for i in every if extract._LABEL_HINT.search(found[i].text)]
+    assert seen.statuses == {
+        i: status for i in every if (status := todo_status_reference(found[i].text)) is not None
+    }
+    assert seen.asking == [i for i in every if extract._QUESTION_CHARS.search(found[i].text)]
+    needing = [i for i in every if extract._NEED_TO.match(clean_reference(found[i].text))]
+    assert set(seen.needing) >= set(needing)
+    reflecting = [i for i in every if reflection_kind_reference(found[i].text) is not None]
+    assert set(seen.reflecting) >= set(reflecting)

@@ -136,6 +136,16 @@ _STATUS_KEYWORDS = (
 # First letters _NEED_TO's English can start a line with (IGNORECASE: ſ is an s too).
 _NEED_INITIALS = frozenset("sSſnN")
 _NEED_CHARS = re.compile(r"[需\[👌(（📌]")  # 需要, or a mark clean() may delete (_may_need_doing)
+# Every character of the five classes above (_LABEL_CHARS, _QUESTION_CHARS, _STATUS_CHARS,
+# _REFLECTION_CHARS, _NEED_CHARS): a line without any is out of reach of all but English words.
+_TRIGGERS = re.compile(
+    "["
+    + "".join(
+        chars.pattern[1:-1]  # each is one class: "[...]"
+        for chars in (_LABEL_CHARS, _QUESTION_CHARS, _STATUS_CHARS, _REFLECTION_CHARS, _NEED_CHARS)
+    )
+    + "]"
+)
 _TICKED_BOX = re.compile(r"^\[[xX]\]")
 # The undated lists whose items are TODOs (`## Done` with Today / ShortTerm / LongTerm).
 _TODO_LIST = re.compile(
@@ -214,20 +224,52 @@ def _extract(body: tuple[str, ...]) -> EntryFacts:
     return EntryFacts(
         questions=tuple(questions),
         todos=_todos(lines, set(picked)),
-        reflections=_reflections(found),
+        reflections=_reflections(lines),
     )
 
 
 class _Lines:
-    """An entry's items and what several rules ask of each item's text, worked out once:
-    its clean() text (on demand) and whether it may be a label (_LABEL_HINT)."""
+    """An entry's items and what the rules ask of each item's text, worked out in one pass:
+    the items each rule has to look at (in order), their TODO marks, and their clean() text
+    (on demand). Most lines are narrative that no rule takes: one search for the characters
+    the rules' marks and words start with rules most of them out of every rule at once."""
 
-    __slots__ = ("_cleaned", "found", "hinted")
+    __slots__ = ("_cleaned", "asking", "found", "hinted", "needing", "reflecting", "statuses")
 
     def __init__(self, found: list[Item]) -> None:
         self.found = found
         self._cleaned: list[str | None] = [None] * len(found)
-        self.hinted = [i for i, item in enumerate(found) if _may_be_label(item.text)]
+        self.hinted: list[int] = []  # _LABEL_HINT finds something
+        self.asking: list[int] = []  # may ask something or be a `Q:` line (_QUESTION_CHARS)
+        self.needing: list[int] = []  # _may_need_doing
+        self.reflecting: list[int] = []  # may be a reflection or a lesson
+        self.statuses: dict[int, str] = {}  # _todo_status, where it is not None
+        for i, item in enumerate(found):
+            text = item.text
+            lower = text.lower()
+            if _TRIGGERS.search(text) is None:
+                # No character of _LABEL_CHARS, _QUESTION_CHARS, _NEED_CHARS, _STATUS_CHARS
+                # or _REFLECTION_CHARS: only their English words and first words are left.
+                if "todo" in lower or "question" in lower or "action" in lower or "ask" in lower:
+                    self.hinted.append(i)
+                if "need" in lower:
+                    self.needing.append(i)
+                if text[:1] in _REFLECTION_INITIALS:
+                    self.reflecting.append(i)
+                if not text.startswith(_STATUS_KEYWORDS):
+                    continue
+            else:
+                if _may_be_label(text):
+                    self.hinted.append(i)
+                if _QUESTION_CHARS.search(text) is not None:
+                    self.asking.append(i)
+                if _NEED_CHARS.search(text) is not None or "need" in lower:
+                    self.needing.append(i)
+                if text[:1] in _REFLECTION_INITIALS or _REFLECTION_CHARS.search(text) is not None:
+                    self.reflecting.append(i)
+            status = _todo_status(text)
+            if status is not None:
+                self.statuses[i] = status
 
     def clean(self, index: int) -> str:
         cleaned = self._cleaned[index]
@@ -297,11 +339,12 @@ def _question_indices(lines: _Lines) -> dict[int, bool]:
             labels.add(i)
             for member in section_members(found, i):
                 picked[member] = True
-    for i, item in enumerate(found):
+    # Only lines with a question character can ask or be a `Q:` line (an `A:` line is
+    # skipped anyway).
+    for i in lines.asking:
+        item = found[i]
         if i in picked or i in labels or item.bullet == "#":
             continue
-        if _QUESTION_CHARS.search(item.text) is None:
-            continue  # neither `Q:` nor a question word (an `A:` line is skipped anyway)
         bare = plain(item.text).strip()
         if _A_PREFIX.match(bare):
             continue
@@ -402,10 +445,12 @@ def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
     ]
 
 
-def _reflections(found: list[Item]) -> tuple[tuple[int, str, str], ...]:
+def _reflections(lines: _Lines) -> tuple[tuple[int, str, str], ...]:
+    found = lines.found
     reflections: list[tuple[int, str, str]] = []
     taken: set[int] = set()
-    for i, item in enumerate(found):
+    for i in lines.reflecting:
+        item = found[i]
         kind = _reflection_kind(item.text)
         if kind is None or i in taken:
             continue
@@ -534,14 +579,14 @@ def _todo_indices(lines: _Lines, questions: set[int]) -> dict[int, str]:
     """Item index -> status of every TODO of an entry's items."""
     found = lines.found
     marked: dict[int, str] = {}
-    for i, item in enumerate(found):
-        status = _todo_status(item.text)
-        if status is not None and (i not in questions or TODO_PREFIX.match(item.text)):
+    for i, status in lines.statuses.items():
+        if i not in questions or TODO_PREFIX.match(found[i].text):
             marked[i] = status
     picked = dict(marked)
-    for i, item in enumerate(found):
+    for i in lines.needing:
         # `需要…` deep in an outline describes a method ("需要一个评估标准"); near the top it
         # is a note to self of what is left to do.
+        item = found[i]
         parent = item.parent
         shallow = parent is None or found[parent].parent is None
         if (
