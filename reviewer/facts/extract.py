@@ -135,7 +135,7 @@ _STATUS_KEYWORDS = (
 )
 # First letters _NEED_TO's English can start a line with (IGNORECASE: ſ is an s too).
 _NEED_INITIALS = frozenset("sSſnN")
-_NEED_CHARS = re.compile(r"[需\[👌(（📌]")  # 需要, or a mark clean() may delete (_may_need_doing)
+_NEED_CHARS = re.compile(r"[需\[👌📌]")  # 需要, or a mark clean() may delete (_may_need_doing)
 # Every character of the five classes above (_LABEL_CHARS, _QUESTION_CHARS, _STATUS_CHARS,
 # _REFLECTION_CHARS, _NEED_CHARS): a line without any is out of reach of all but English words.
 _TRIGGERS = re.compile(
@@ -263,7 +263,7 @@ class _Lines:
                     self.hinted.append(i)
                 if _QUESTION_CHARS.search(text) is not None:
                     self.asking.append(i)
-                if _NEED_CHARS.search(text) is not None or "need" in lower:
+                if _NEED_CHARS.search(text) is not None or "need" in lower or _ticked(text):
                     self.needing.append(i)
                 if text[:1] in _REFLECTION_INITIALS or _REFLECTION_CHARS.search(text) is not None:
                     self.reflecting.append(i)
@@ -562,10 +562,15 @@ def _unticked(cleaned: str) -> str:
 
 
 def _may_need_doing(text: str) -> bool:
-    """False only where _needs_doing(clean(text)) is: without a "[", a 👌, a bracket or a 📌,
+    """False only where _needs_doing(clean(text)) is: without a "[", a 👌, a 📌 or a "(tick)",
     clean(text) is a part of text with runs of white space made one space, so its `需要` or
     `need` (any case: n, e and d have no other case than N, E and D) is in text too."""
-    return _NEED_CHARS.search(text) is not None or "need" in text.lower()
+    return _NEED_CHARS.search(text) is not None or "need" in text.lower() or _ticked(text)
+
+
+def _ticked(text: str) -> bool:
+    """A bracketed DONE_MARK without "[" or 👌: "(tick)", which clean() deletes."""
+    return ("(" in text or "（" in text) and DONE_MARK.search(text) is not None
 
 
 def _needs_doing(cleaned: str) -> bool:
@@ -607,7 +612,7 @@ def _todo_indices(lines: _Lines, questions: set[int]) -> dict[int, str]:
     # A list with enough items ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
     # items are open. A list that marks open items too (`[ ]`, `TODO:`) marks every TODO, so
     # its unmarked lines are narrative.
-    for members in _lists(found):
+    for members in _lists(found) if marked else ():  # no list is ticked without a mark
         ticked = [m for m in members if m in marked]
         if not ticked:
             continue  # the common case, decided before the costlier tests below

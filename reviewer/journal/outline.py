@@ -127,9 +127,13 @@ _DONE_KEYWORDS = ("DONE", "Done")  # DONE_PREFIX's
 
 def clean(text: str) -> str:
     """Item text for a digest: no images, links as their text, no status markers."""
-    # Images, links, DONE_MARK, DELAY_MARK and OPEN_BOX each need a "[", a 👌 or a bracket;
+    # Images, links, DELAY_MARK and OPEN_BOX need a "[", DONE_MARK a "[", a 👌 or "(tick)";
     # most lines have none, and skipping five regexes there is most of clean()'s cost.
-    if "[" in text or "👌" in text or "(" in text or "（" in text:
+    if (
+        "[" in text
+        or "👌" in text
+        or (("(" in text or "（" in text) and DONE_MARK.search(text) is not None)
+    ):
         text = _IMAGE.sub("", text)
         text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
         text = DONE_MARK.sub("", text)
