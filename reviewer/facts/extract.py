@@ -109,6 +109,7 @@ _LESSON = re.compile(
 # start with (IGNORECASE also takes the long s ſ for s), a line is neither: one fast test in
 # place of two case-blind searches on every line.
 _REFLECTION_CHARS = re.compile(r"[训📌教自反]")  # the first characters of those words
+_REFLECTION_WORDS = re.compile(r"训诫|📌|教训|自省|反思|反省")
 _REFLECTION_INITIALS = frozenset("lLtTsSſrRnN")
 # "需要加一个…的图", "还需要拿出一个箱图", "Need to renew the visa": a line that says what is
 # still to be done; not "需要参考的文章" (a label: the articles to read).
@@ -121,6 +122,9 @@ _NEED_TO = re.compile(
 # bracketed marks need a "[", DONE_MARK a 👌, a "[" or a bracket ("(tick)"), struck() a "~",
 # _DROP_MARK the first character of one of its words or a first word (CANCELED).
 _STATUS_CHARS = re.compile(r"[~\[👌搁不放(（]")
+# The same, to the word: a search for alternatives that are all plain words is as fast as one
+# for a class of characters, and 不 or a bracket alone is common in narrative.
+_STATUS_WORDS = re.compile(r"~~|\[|👌|搁置|不做了|放弃了")
 _STATUS_KEYWORDS = (
     "CANCEL",
     "DONE",
@@ -138,6 +142,18 @@ _NEED_INITIALS = frozenset("sSſnN")
 _NEED_CHARS = re.compile(r"[需\[👌📌]")  # 需要, or a mark clean() may delete (_may_need_doing)
 # Every character of the five classes above (_LABEL_CHARS, _QUESTION_CHARS, _STATUS_CHARS,
 # _REFLECTION_CHARS, _NEED_CHARS): a line without any is out of reach of all but English words.
+
+
+def _chars(chars: re.Pattern[str]) -> frozenset[str]:
+    """The characters of a pattern that is one class of characters (`[~\\[👌]`)."""
+    return frozenset(chars.pattern[1:-1].replace("\\", ""))
+
+
+_LABEL_SET = _chars(_LABEL_CHARS)
+_QUESTION_SET = _chars(_QUESTION_CHARS)
+_STATUS_SET = _chars(_STATUS_CHARS)
+_REFLECTION_SET = _chars(_REFLECTION_CHARS)
+_NEED_SET = _chars(_NEED_CHARS)
 _TRIGGERS = re.compile(
     "["
     + "".join(
@@ -247,7 +263,8 @@ class _Lines:
         for i, item in enumerate(found):
             text = item.text
             lower = text.lower()
-            if _TRIGGERS.search(text) is None:
+            marks = _TRIGGERS.findall(text)
+            if not marks:
                 # No character of _LABEL_CHARS, _QUESTION_CHARS, _NEED_CHARS, _STATUS_CHARS
                 # or _REFLECTION_CHARS: only their English words and first words are left.
                 if "todo" in lower or "question" in lower or "action" in lower or "ask" in lower:
@@ -259,14 +276,29 @@ class _Lines:
                 if not text.startswith(_STATUS_KEYWORDS):
                     continue
             else:
-                if _may_be_label(text):
+                # Each rule's own test, where the line holds one of its characters.
+                present = set(marks)
+                if present.isdisjoint(_LABEL_SET):
+                    if (
+                        "todo" in lower
+                        or "question" in lower
+                        or "action" in lower
+                        or "ask" in lower
+                    ):
+                        self.hinted.append(i)
+                elif _LABEL_HINT.search(text) is not None:
                     self.hinted.append(i)
-                if _QUESTION_CHARS.search(text) is not None:
+                if not present.isdisjoint(_QUESTION_SET):
                     self.asking.append(i)
-                if _NEED_CHARS.search(text) is not None or "need" in lower or _ticked(text):
+                if not present.isdisjoint(_NEED_SET) or "need" in lower or _ticked(text):
                     self.needing.append(i)
-                if text[:1] in _REFLECTION_INITIALS or _REFLECTION_CHARS.search(text) is not None:
+                if text[:1] in _REFLECTION_INITIALS or (
+                    not present.isdisjoint(_REFLECTION_SET)
+                    and _REFLECTION_WORDS.search(text) is not None
+                ):
                     self.reflecting.append(i)
+                if present.isdisjoint(_STATUS_SET) and not text.startswith(_STATUS_KEYWORDS):
+                    continue
             status = _todo_status(text)
             if status is not None:
                 self.statuses[i] = status
@@ -421,7 +453,7 @@ def _entry_questions(entry: Entry) -> list[Question]:
 
 
 def _reflection_kind(text: str) -> str | None:
-    if text[:1] not in _REFLECTION_INITIALS and _REFLECTION_CHARS.search(text) is None:
+    if text[:1] not in _REFLECTION_INITIALS and _REFLECTION_WORDS.search(text) is None:
         return None
     if _LESSON.search(text):
         return "lesson"
@@ -531,7 +563,11 @@ def _is_clean_label(cleaned: str) -> bool:
 
 def _todo_status(text: str) -> str | None:
     """The status a marker gives an item, or None when it carries no TODO marker."""
-    if _STATUS_CHARS.search(text) is None and not text.startswith(_STATUS_KEYWORDS):
+    if (
+        _STATUS_WORDS.search(text) is None
+        and not text.startswith(_STATUS_KEYWORDS)
+        and not _ticked(text)
+    ):
         return None
     if DELAY_MARK.search(text):
         return "delayed"
