@@ -47,7 +47,8 @@ BITS = [
     "需要", "还需要", "需要做", "need to", "NEED TO", "ſtill need to", "still ", "nеed",
     "todo", "TODO", "question", "queſtion", "QUESTİON", "action", "actıon", "ask", "asK", "aſk",
     "问", "问一下", "请教", "待", "计划", "是不是", "但是不是", "是否", "看是否", "还是", "是",
-    "要不要", "需不需要", "Q: ", "问：", "A: ", "答：", "to ask", "will ask",
+    "要不要", "需不需要", "Q: ", "问：", "A: ", "答：", "to ask", "will ask", "Must aſk",
+    "问问", "咨询", "需要问", "要问", " -- ", "——", " -> done", "→ fixed", "~~问~~ 答",
     "lesson", "Lessons learned", "takeaway", "reflection", "Self-reflection", "note to self",
     "ſelf reflection", "训诫", "教训", "自省", "反思", "反省",
     "1. ", "12) ", "3、", "1.1 ", "１. ", "²",
@@ -188,6 +189,8 @@ def test_rule_shortcuts_answer_as_the_plain_rules(text: str) -> None:
     assert extract._todo_status(text) == todo_status_reference(text)
     assert extract._asks_something(text) == asks_something_reference(text)
     assert extract._reflection_kind(text) == reflection_kind_reference(text)
+    assert extract._asks_someone(text) == bool(extract._TO_ASK.search(text))
+    assert extract._done_marked(text) == bool(DONE_MARK.search(text))
     cleaned = outline.clean(text)
     assert extract._needs_doing(cleaned) == bool(extract._NEED_TO.match(cleaned))
     if extract._needs_doing(cleaned):

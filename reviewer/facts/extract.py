@@ -73,6 +73,8 @@ _A_PREFIX = re.compile(r"^(?:A|答)\s*[:：]\s*")
 _TO_ASK = re.compile(
     r"问一下|问问|请教|咨询|需要问|要问|(?:^|\bto |\bwill |\bshould |\bmust )ask\b", re.IGNORECASE
 )
+_TO_ASK_CHARS = re.compile("[问请咨\u017f]")  # in each of _TO_ASK's words but "ask" (ſ: an s)
+_STRIKE_SPAN = re.compile(r"~~(.+?)~~")
 _ASIDE = re.compile(r"^[（(][^（()）]*[)）]$")  # "（这里是搜每个模块是不是用Conv）": a remark
 _ANSWER = re.compile(r"\s(?:--|——)\s*|——")
 # "~~组会改到周几~~ 周四": the question struck through, its answer after it.
@@ -342,7 +344,7 @@ def _answers(lines: _Lines, picked: dict[int, bool]) -> dict[int, int]:
             if nxt < len(found) and _A_PREFIX.match(found[nxt].text):
                 answers[i] = nxt
             continue
-        if picked[i] or _TO_ASK.search(plain(text)):
+        if picked[i] or _asks_someone(plain(text)):
             # Under a question to ask someone, child lines say where it stands ("发了邮件，
             # 等着回复"); only a question in passing is answered by the line under it.
             continue
@@ -350,6 +352,21 @@ def _answers(lines: _Lines, picked: dict[int, bool]) -> dict[int, int]:
         if kids and kids[0] not in picked and _has_content(lines.clean(kids[0])):
             answers[i] = kids[0]
     return answers
+
+
+def _asks_someone(text: str) -> bool:
+    """Whether _TO_ASK finds something in text, ruled out first where it cannot: each of its
+    words holds one of _TO_ASK_CHARS or is "ask" in any case (lower() turns K into k)."""
+    if _TO_ASK_CHARS.search(text) is None and "ask" not in text.lower():
+        return False
+    return _TO_ASK.search(text) is not None
+
+
+def _done_marked(text: str) -> bool:
+    """Whether DONE_MARK finds something: each of its forms needs a "[", a 👌 or a bracket."""
+    if "[" in text or "👌" in text or "(" in text or "（" in text:
+        return DONE_MARK.search(text) is not None
+    return False
 
 
 def _is_content(text: str) -> bool:
@@ -397,23 +414,23 @@ def _question(
 ) -> tuple[int, str, str, str, str] | None:
     text = _Q_PREFIX.sub("", item.text)
     inner = struck(text)
-    answered = inner is not None or bool(DONE_MARK.search(text))
+    answered = inner is not None or _done_marked(text)
     if inner is not None:
         text = inner
     answer = ""
-    late = _STRUCK_THEN_ANSWER.match(text)
+    late = _STRUCK_THEN_ANSWER.match(text) if text.startswith("~~") else None
     if late and inner is None:
         text, answer, answered = late[1], clean(late[2]), True
     if reply is not None:
         answer, answered = clean(_A_PREFIX.sub("", reply.text)), True
-    split = _ANSWER.search(text)
+    split = _ANSWER.search(text) if "--" in text or "——" in text else None
     if split and split.start() > 0:
         answer = clean(text[split.end() :])
         text = text[: split.start()]
         answered = answered or bool(answer)
     if not in_section:
         # A strike through the question mark itself answers the question.
-        for span in re.findall(r"~~(.+?)~~", text):
+        for span in _STRIKE_SPAN.findall(text) if "~~" in text else ():
             if _INLINE_QUESTION.search(span):
                 answered = True
     body = clean(text.replace("~~", ""))
@@ -421,7 +438,7 @@ def _question(
         body = body.rstrip(":：")  # "Q: 数据保留多久：" asks without a question mark
     if not _is_content(body):
         return None
-    asks = in_section or _Q_PREFIX.match(item.text) or _TO_ASK.search(plain(item.text))
+    asks = in_section or _Q_PREFIX.match(item.text) or _asks_someone(plain(item.text))
     return (
         item.line,
         body,
