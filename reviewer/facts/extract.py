@@ -74,6 +74,8 @@ _A_PREFIX = re.compile(r"^(?:A|答)\s*[:：]\s*")
 _TO_ASK = re.compile(
     r"问一下|问问|请教|咨询|需要问|要问|(?:^|\bto |\bwill |\bshould |\bmust )ask\b", re.IGNORECASE
 )
+_TO_ASK_CHARS = re.compile("[问请咨\u017f]")  # in each of _TO_ASK's words but "ask" (ſ: an s)
+_STRIKE_SPAN = re.compile(r"~~(.+?)~~")
 _ASIDE = re.compile(r"^[（(][^（()）]*[)）]$")  # "（这里是搜每个模块是不是用Conv）": a remark
 _ANSWER = re.compile(r"\s(?:--|——)\s*|——")
 # "~~组会改到周几~~ 周四": the question struck through, its answer after it.
@@ -89,18 +91,79 @@ _TODO_SECTION = re.compile(
 )
 # Cheap pre-check before the costlier clean() + label match on every item.
 _LABEL_HINT = re.compile(r"需要|请教|问|待|todo|question|计划|action|ask", re.IGNORECASE)
+# re.IGNORECASE also matches i with İ and ı and s with ſ, which str.lower() leaves as they are
+# (and K, the Kelvin sign, which lower() turns into k): a text with one of these three is left
+# to the regex; in any other text an ASCII word matches case-blind exactly where it is a part of
+# text.lower() (checked over every code point by tests/test_extract_speed.py).
+# So _LABEL_HINT is searched only where a first character of its words without case, or one of
+# those three, is found. (A search for one class of characters is fast; one for alternatives
+# that do not all start with a fixed character tries each of them at every position.)
+_LABEL_CHARS = re.compile("[需请问待计\u0130\u0131\u017f]")
+# What a line needs to ask anything: each of _INLINE_QUESTION's and _EITHER_OR's words and
+# _Q_PREFIX hold one of these (plain() and _asks_something only delete text or add spaces).
+_QUESTION_CHARS = re.compile(r"[?？问请是要Q]")
 _REFLECTION = re.compile(
     r"自省|反思|反省|^(?:self[- ]?)?reflections?(?=\s*(?:[:：]|$))|^note to self\b", re.IGNORECASE
 )
 _LESSON = re.compile(
     r"训诫|📌|教训|^(?:lessons?(?: learned| learnt)?|takeaways?)(?=\s*(?:[:：]|$))", re.IGNORECASE
 )
+# Without one of these words, or a first letter that _LESSON's or _REFLECTION's English words
+# start with (IGNORECASE also takes the long s ſ for s), a line is neither: one fast test in
+# place of two case-blind searches on every line.
+_REFLECTION_CHARS = re.compile(r"[训📌教自反]")  # the first characters of those words
+_REFLECTION_WORDS = re.compile(r"训诫|📌|教训|自省|反思|反省")
+_REFLECTION_INITIALS = frozenset("lLtTsSſrRnN")
 # "需要加一个…的图", "还需要拿出一个箱图", "Need to renew the visa": a line that says what is
 # still to be done; not "需要参考的文章" (a label: the articles to read).
 _NEED_TO = re.compile(
     r"^(?:还|也|都)?需要(?!有|[^，,。；;]{0,8}的(?:文章|论文|问题|东西|内容|事情?|工作|资料)?[:：]?$)"
     r"|^(?:still )?need to\b",
     re.I,
+)
+# A first word or a character without which _todo_status finds nothing: DELAY_MARK, OPEN_BOX and
+# bracketed marks need a "[", DONE_MARK a 👌, a "[" or a bracket ("(tick)"), struck() a "~",
+# _DROP_MARK the first character of one of its words or a first word (CANCELED).
+_STATUS_CHARS = re.compile(r"[~\[👌搁不放(（]")
+# The same, to the word: a search for alternatives that are all plain words is as fast as one
+# for a class of characters, and 不 or a bracket alone is common in narrative.
+_STATUS_WORDS = re.compile(r"~~|\[|👌|搁置|不做了|放弃了")
+_STATUS_KEYWORDS = (
+    "CANCEL",
+    "DONE",
+    "Done",
+    "TODO",
+    "todo",
+    "Todo",
+    "LATER",
+    "NOW",
+    "DOING",
+    "WAITING",
+)
+# First letters _NEED_TO's English can start a line with (IGNORECASE: ſ is an s too).
+_NEED_INITIALS = frozenset("sSſnN")
+_NEED_CHARS = re.compile(r"[需\[👌📌]")  # 需要, or a mark clean() may delete (_may_need_doing)
+# Every character of the five classes above (_LABEL_CHARS, _QUESTION_CHARS, _STATUS_CHARS,
+# _REFLECTION_CHARS, _NEED_CHARS): a line without any is out of reach of all but English words.
+
+
+def _chars(chars: re.Pattern[str]) -> frozenset[str]:
+    """The characters of a pattern that is one class of characters (`[~\\[👌]`)."""
+    return frozenset(chars.pattern[1:-1].replace("\\", ""))
+
+
+_LABEL_SET = _chars(_LABEL_CHARS)
+_QUESTION_SET = _chars(_QUESTION_CHARS)
+_STATUS_SET = _chars(_STATUS_CHARS)
+_REFLECTION_SET = _chars(_REFLECTION_CHARS)
+_NEED_SET = _chars(_NEED_CHARS)
+_TRIGGERS = re.compile(
+    "["
+    + "".join(
+        chars.pattern[1:-1]  # each is one class: "[...]"
+        for chars in (_LABEL_CHARS, _QUESTION_CHARS, _STATUS_CHARS, _REFLECTION_CHARS, _NEED_CHARS)
+    )
+    + "]"
 )
 _TICKED_BOX = re.compile(r"^\[[xX]\]")
 # The undated lists whose items are TODOs (`## Done` with Today / ShortTerm / LongTerm).
@@ -173,8 +236,9 @@ def _entry_facts(body: tuple[str, ...]) -> tuple[str, EntryFacts]:
 def _extract(body: tuple[str, ...]) -> EntryFacts:
     """Every question, TODO and reflection of one entry's body (lines counted from 1)."""
     found = items(enumerate(body, start=1))
-    picked = _question_indices(found)
-    answers = _answers(found, picked)
+    lines = _Lines(found)
+    picked = _question_indices(lines)
+    answers = _answers(lines, picked)
     questions = []
     for index, in_section in sorted(picked.items()):
         reply = found[answers[index]] if index in answers else None
@@ -183,20 +247,101 @@ def _extract(body: tuple[str, ...]) -> EntryFacts:
             questions.append(question)
     return EntryFacts(
         questions=tuple(questions),
-        todos=_todos(found, set(picked)),
-        reflections=_reflections(found),
+        todos=_todos(lines, set(picked)),
+        reflections=_reflections(lines),
     )
+
+
+class _Lines:
+    """An entry's items and what the rules ask of each item's text, worked out in one pass:
+    the items each rule has to look at (in order), their TODO marks, and their clean() text
+    (on demand). Most lines are narrative that no rule takes: one search for the characters
+    the rules' marks and words start with rules most of them out of every rule at once."""
+
+    __slots__ = ("_cleaned", "asking", "found", "hinted", "needing", "reflecting", "statuses")
+
+    def __init__(self, found: list[Item]) -> None:
+        self.found = found
+        self._cleaned: list[str | None] = [None] * len(found)
+        self.hinted: list[int] = []  # _LABEL_HINT finds something
+        self.asking: list[int] = []  # may ask something or be a `Q:` line (_QUESTION_CHARS)
+        self.needing: list[int] = []  # _may_need_doing
+        self.reflecting: list[int] = []  # may be a reflection or a lesson
+        self.statuses: dict[int, str] = {}  # _todo_status, where it is not None
+        for i, item in enumerate(found):
+            text = item.text
+            lower = text.lower()
+            marks = _TRIGGERS.findall(text)
+            if not marks:
+                # No character of _LABEL_CHARS, _QUESTION_CHARS, _NEED_CHARS, _STATUS_CHARS
+                # or _REFLECTION_CHARS: only their English words and first words are left.
+                if "todo" in lower or "question" in lower or "action" in lower or "ask" in lower:
+                    self.hinted.append(i)
+                if "need" in lower:
+                    self.needing.append(i)
+                if text[:1] in _REFLECTION_INITIALS:
+                    self.reflecting.append(i)
+                if not text.startswith(_STATUS_KEYWORDS):
+                    continue
+            else:
+                # Each rule's own test, where the line holds one of its characters.
+                present = set(marks)
+                if present.isdisjoint(_LABEL_SET):
+                    if (
+                        "todo" in lower
+                        or "question" in lower
+                        or "action" in lower
+                        or "ask" in lower
+                    ):
+                        self.hinted.append(i)
+                elif _LABEL_HINT.search(text) is not None:
+                    self.hinted.append(i)
+                if not present.isdisjoint(_QUESTION_SET):
+                    self.asking.append(i)
+                if not present.isdisjoint(_NEED_SET) or "need" in lower or _ticked(text):
+                    self.needing.append(i)
+                if text[:1] in _REFLECTION_INITIALS or (
+                    not present.isdisjoint(_REFLECTION_SET)
+                    and _REFLECTION_WORDS.search(text) is not None
+                ):
+                    self.reflecting.append(i)
+                if present.isdisjoint(_STATUS_SET) and not text.startswith(_STATUS_KEYWORDS):
+                    continue
+            status = _todo_status(text)
+            if status is not None:
+                self.statuses[i] = status
+
+    def clean(self, index: int) -> str:
+        cleaned = self._cleaned[index]
+        if cleaned is None:
+            cleaned = self._cleaned[index] = clean(self.found[index].text)
+        return cleaned
+
+
+def _may_be_label(text: str) -> bool:
+    """Whether _LABEL_HINT finds something in text: the same answer, in a fraction of its time
+    (a case-blind regex search costs about 1.5 us a line)."""
+    if _LABEL_CHARS.search(text) is not None:
+        return _LABEL_HINT.search(text) is not None
+    lower = text.lower()
+    return "todo" in lower or "question" in lower or "action" in lower or "ask" in lower
 
 
 def _asks_something(text: str) -> bool:
     """True when a line's words ask a question (not `但是不是`, not `看是否…` in a how-to)."""
-    bare = _CHECK_WHETHER.sub("", _NOT_A_QUESTION.sub("", text))
-    return bool(_INLINE_QUESTION.search(bare) or _EITHER_OR.search(bare))
+    if _QUESTION_CHARS.search(text) is None:
+        return False
+    # Each substitution and _EITHER_OR need these words; most lines have none of them.
+    bare = _NOT_A_QUESTION.sub("", text) if "是不是" in text else text
+    if "是否" in bare:
+        bare = _CHECK_WHETHER.sub("", bare)
+    return bool(_INLINE_QUESTION.search(bare) or ("还是" in bare and _EITHER_OR.search(bare)))
 
 
-def _answers(found: list[Item], picked: dict[int, bool]) -> dict[int, int]:
+def _answers(lines: _Lines, picked: dict[int, bool]) -> dict[int, int]:
     """Question index -> the item that answers it: the `A: …` line after a `Q: …`, or, for a
     question in passing, the child line under it that is no question itself."""
+    found = lines.found
     answers: dict[int, int] = {}
     for i in picked:
         text = found[i].text
@@ -205,30 +350,54 @@ def _answers(found: list[Item], picked: dict[int, bool]) -> dict[int, int]:
             if nxt < len(found) and _A_PREFIX.match(found[nxt].text):
                 answers[i] = nxt
             continue
-        if picked[i] or _TO_ASK.search(plain(text)):
+        if picked[i] or _asks_someone(plain(text)):
             # Under a question to ask someone, child lines say where it stands ("发了邮件，
             # 等着回复"); only a question in passing is answered by the line under it.
             continue
         kids = list(children(found, i))
-        if kids and kids[0] not in picked and _is_content(found[kids[0]].text):
+        if kids and kids[0] not in picked and _has_content(lines.clean(kids[0])):
             answers[i] = kids[0]
     return answers
 
 
+def _asks_someone(text: str) -> bool:
+    """Whether _TO_ASK finds something in text, ruled out first where it cannot: each of its
+    words holds one of _TO_ASK_CHARS or is "ask" in any case (lower() turns K into k)."""
+    if _TO_ASK_CHARS.search(text) is None and "ask" not in text.lower():
+        return False
+    return _TO_ASK.search(text) is not None
+
+
+def _done_marked(text: str) -> bool:
+    """Whether DONE_MARK finds something: each of its forms needs a "[", a 👌 or a bracket."""
+    if "[" in text or "👌" in text or "(" in text or "（" in text:
+        return DONE_MARK.search(text) is not None
+    return False
+
+
 def _is_content(text: str) -> bool:
-    return bool(_LABEL_LEFTOVER.sub("", clean(text)))
+    return _has_content(clean(text))
 
 
-def _question_indices(found: list[Item]) -> dict[int, bool]:
+def _has_content(cleaned: str) -> bool:
+    """_is_content of a text already clean()ed."""
+    return bool(_LABEL_LEFTOVER.sub("", cleaned))
+
+
+def _question_indices(lines: _Lines) -> dict[int, bool]:
     """Indices of question items, with True for those listed under a question section."""
+    found = lines.found
     picked: dict[int, bool] = {}
     labels: set[int] = set()
-    for i, item in enumerate(found):
-        if _LABEL_HINT.search(item.text) and _QUESTION_SECTION.match(clean(item.text)):
+    for i in lines.hinted:
+        if _QUESTION_SECTION.match(lines.clean(i)):
             labels.add(i)
             for member in section_members(found, i):
                 picked[member] = True
-    for i, item in enumerate(found):
+    # Only lines with a question character can ask or be a `Q:` line (an `A:` line is
+    # skipped anyway).
+    for i in lines.asking:
+        item = found[i]
         if i in picked or i in labels or item.bullet == "#":
             continue
         bare = plain(item.text).strip()
@@ -251,23 +420,23 @@ def _question(
 ) -> tuple[int, str, str, str, str] | None:
     text = _Q_PREFIX.sub("", item.text)
     inner = struck(text)
-    answered = inner is not None or bool(DONE_MARK.search(text))
+    answered = inner is not None or _done_marked(text)
     if inner is not None:
         text = inner
     answer = ""
-    late = _STRUCK_THEN_ANSWER.match(text)
+    late = _STRUCK_THEN_ANSWER.match(text) if text.startswith("~~") else None
     if late and inner is None:
         text, answer, answered = late[1], clean(late[2]), True
     if reply is not None:
         answer, answered = clean(_A_PREFIX.sub("", reply.text)), True
-    split = _ANSWER.search(text)
+    split = _ANSWER.search(text) if "--" in text or "——" in text else None
     if split and split.start() > 0:
         answer = clean(text[split.end() :])
         text = text[: split.start()]
         answered = answered or bool(answer)
     if not in_section:
         # A strike through the question mark itself answers the question.
-        for span in re.findall(r"~~(.+?)~~", text):
+        for span in _STRIKE_SPAN.findall(text) if "~~" in text else ():
             if _INLINE_QUESTION.search(span):
                 answered = True
     body = clean(text.replace("~~", ""))
@@ -275,7 +444,7 @@ def _question(
         body = body.rstrip(":：")  # "Q: 数据保留多久：" asks without a question mark
     if not _is_content(body):
         return None
-    asks = in_section or _Q_PREFIX.match(item.text) or _TO_ASK.search(plain(item.text))
+    asks = in_section or _Q_PREFIX.match(item.text) or _asks_someone(plain(item.text))
     return (
         item.line,
         body,
@@ -307,6 +476,8 @@ def _entry_questions(entry: Entry) -> list[Question]:
 
 
 def _reflection_kind(text: str) -> str | None:
+    if text[:1] not in _REFLECTION_INITIALS and _REFLECTION_WORDS.search(text) is None:
+        return None
     if _LESSON.search(text):
         return "lesson"
     if _REFLECTION.search(text):
@@ -329,10 +500,12 @@ def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
     ]
 
 
-def _reflections(found: list[Item]) -> tuple[tuple[int, str, str], ...]:
+def _reflections(lines: _Lines) -> tuple[tuple[int, str, str], ...]:
+    found = lines.found
     reflections: list[tuple[int, str, str]] = []
     taken: set[int] = set()
-    for i, item in enumerate(found):
+    for i in lines.reflecting:
+        item = found[i]
         kind = _reflection_kind(item.text)
         if kind is None or i in taken:
             continue
@@ -403,12 +576,22 @@ def undated_questions(sections: Iterable[Section]) -> list[Question]:
 
 def is_label(text: str) -> bool:
     """True for an item that only introduces a list (`需要问的问题`, `需要做的事情`, `todo`)."""
-    plain = clean(text)
-    return bool(_QUESTION_SECTION.match(plain) or _TODO_SECTION.search(plain))
+    return _is_clean_label(clean(text))
+
+
+def _is_clean_label(cleaned: str) -> bool:
+    """is_label of a text already clean()ed."""
+    return bool(_QUESTION_SECTION.match(cleaned) or _TODO_SECTION.search(cleaned))
 
 
 def _todo_status(text: str) -> str | None:
     """The status a marker gives an item, or None when it carries no TODO marker."""
+    if (
+        _STATUS_WORDS.search(text) is None
+        and not text.startswith(_STATUS_KEYWORDS)
+        and not _ticked(text)
+    ):
+        return None
     if DELAY_MARK.search(text):
         return "delayed"
     if _DROP_MARK.search(text):
@@ -432,42 +615,66 @@ def _todo_text(text: str) -> str:
     return clean(text[: finished.start()] if finished else text)
 
 
-def _unticked(text: str) -> str:
-    return "done" if _DONE_WORDS.search(clean(text)) else "open"
+def _unticked(cleaned: str) -> str:
+    """The status of an unticked item of a TODO list, from its clean() text."""
+    return "done" if _DONE_WORDS.search(cleaned) else "open"
 
 
-def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
+def _may_need_doing(text: str) -> bool:
+    """False only where _needs_doing(clean(text)) is: without a "[", a 👌, a 📌 or a "(tick)",
+    clean(text) is a part of text with runs of white space made one space, so its `需要` or
+    `need` (any case: n, e and d have no other case than N, E and D) is in text too."""
+    return _NEED_CHARS.search(text) is not None or "need" in text.lower() or _ticked(text)
+
+
+def _ticked(text: str) -> bool:
+    """A bracketed DONE_MARK without "[" or 👌: "(tick)", which clean() deletes."""
+    return ("(" in text or "（" in text) and DONE_MARK.search(text) is not None
+
+
+def _needs_doing(cleaned: str) -> bool:
+    """_NEED_TO on a clean() text, ruled out first by what it has to start with."""
+    if "需要" not in cleaned[:3] and cleaned[:1] not in _NEED_INITIALS:
+        return False
+    return _NEED_TO.match(cleaned) is not None
+
+
+def _todo_indices(lines: _Lines, questions: set[int]) -> dict[int, str]:
     """Item index -> status of every TODO of an entry's items."""
+    found = lines.found
     marked: dict[int, str] = {}
-    for i, item in enumerate(found):
-        status = _todo_status(item.text)
-        if status is not None and (i not in questions or TODO_PREFIX.match(item.text)):
+    for i, status in lines.statuses.items():
+        if i not in questions or TODO_PREFIX.match(found[i].text):
             marked[i] = status
     picked = dict(marked)
-    for i, item in enumerate(found):
+    for i in lines.needing:
         # `需要…` deep in an outline describes a method ("需要一个评估标准"); near the top it
         # is a note to self of what is left to do.
+        item = found[i]
         parent = item.parent
         shallow = parent is None or found[parent].parent is None
         if (
             shallow
             and item.bullet not in {"", "#"}
             and i not in questions
-            and _NEED_TO.match(clean(item.text))
-            and not is_label(item.text)
+            and _may_need_doing(item.text)
+            and _needs_doing(lines.clean(i))
+            and not _is_clean_label(lines.clean(i))
         ):
-            picked.setdefault(i, _unticked(item.text))
-    for i, item in enumerate(found):
-        if _LABEL_HINT.search(item.text) and _TODO_SECTION.search(clean(item.text)):
+            picked.setdefault(i, _unticked(lines.clean(i)))
+    for i in lines.hinted:
+        if _TODO_SECTION.search(lines.clean(i)):
             picked.pop(i, None)  # the label itself is no TODO
             for member in section_members(found, i):
-                if member not in questions and not _TODO_SECTION.search(clean(found[member].text)):
-                    _pick_unticked(found, member, questions, marked, picked)
+                if member not in questions and not _TODO_SECTION.search(lines.clean(member)):
+                    _pick_unticked(lines, member, questions, marked, picked)
     # A list with enough items ticked off (👌, ~~…~~, [DONE]) is a TODO list: its unticked
     # items are open. A list that marks open items too (`[ ]`, `TODO:`) marks every TODO, so
     # its unmarked lines are narrative.
-    for members in _lists(found):
+    for members in _lists(found) if marked else ():  # no list is ticked without a mark
         ticked = [m for m in members if m in marked]
+        if not ticked:
+            continue  # the common case, decided before the costlier tests below
         marks_open = any(
             OPEN_BOX.match(found[m].text)
             or TODO_PREFIX.match(found[m].text)
@@ -480,20 +687,24 @@ def _todo_indices(found: list[Item], questions: set[int]) -> dict[int, str]:
         enough = 2 * len(ticked) >= len(members) or (
             len(members) <= 3 and any(DONE_MARK.search(found[m].text) for m in ticked)
         )
-        if marks_open or not ticked or not enough:
+        if marks_open or not enough:
             continue
         for member in members:
             text = found[member].text
-            if member in questions or len(clean(plain(text))) < 4 or is_label(text):
+            if (
+                member in questions
+                or len(clean(plain(text))) < 4
+                or _is_clean_label(lines.clean(member))
+            ):
                 continue
             if _reflection_kind(text) is not None:
                 continue  # a lesson among the tasks is still a lesson
-            _pick_unticked(found, member, questions, marked, picked)
+            _pick_unticked(lines, member, questions, marked, picked)
     return picked
 
 
 def _pick_unticked(
-    found: list[Item],
+    lines: _Lines,
     member: int,
     questions: set[int],
     marked: dict[int, str],
@@ -501,15 +712,14 @@ def _pick_unticked(
 ) -> None:
     """Take an unticked item of a TODO list as a TODO; a line ending in a colon with a sub-list
     ("减少空间：") heads the sub-list, whose items are the TODOs."""
-    text = found[member].text
-    kids = list(children(found, member))
-    if kids and member not in marked and clean(text).endswith((":", "：")):
+    kids = list(children(lines.found, member))
+    if kids and member not in marked and lines.clean(member).endswith((":", "：")):
         picked.pop(member, None)
         for kid in kids:
             if kid not in questions:
-                picked.setdefault(kid, marked.get(kid) or _unticked(found[kid].text))
+                picked.setdefault(kid, marked.get(kid) or _unticked(lines.clean(kid)))
         return
-    picked.setdefault(member, _unticked(text))
+    picked.setdefault(member, _unticked(lines.clean(member)))
 
 
 def _lists(found: list[Item]) -> list[list[int]]:
@@ -547,9 +757,10 @@ def _entry_todos(entry: Entry) -> list[Todo]:
     ]
 
 
-def _todos(found: list[Item], questions: set[int]) -> tuple[tuple[int, str, str], ...]:
+def _todos(lines: _Lines, questions: set[int]) -> tuple[tuple[int, str, str], ...]:
+    found = lines.found
     todos: list[tuple[int, str, str]] = []
-    for index, status in sorted(_todo_indices(found, questions).items()):
+    for index, status in sorted(_todo_indices(lines, questions).items()):
         text = _todo_text(found[index].text)
         if _is_content(text):
             todos.append((found[index].line, text, status))
