@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
-import stat
 import re
+import stat
 from pathlib import Path
 from typing import Any
 

@@ -72,6 +72,10 @@ def check(
             f"{plural(len(found) - errors, 'warning')}",
             err=True,
         )
+        from reviewer.history.store import history_status
+
+        status = history_status(journal or settings.journal, settings.history)
+        typer.echo(f"history: {status}", err=True)
     raise typer.Exit(EXIT_LINT if loaded.errors else EXIT_OK)
 
 

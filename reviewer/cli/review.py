@@ -8,6 +8,7 @@ import typer
 
 from reviewer.cli.app import (
     DEFAULT_PROMPT_BUDGET,
+    AsOfOpt,
     ConfigOpt,
     EncodingOpt,
     ForceOpt,
@@ -19,11 +20,13 @@ from reviewer.cli.app import (
     ToOpt,
     VerboseOpt,
     app,
+    as_of_day,
     choose_backend,
     dry_run_backend,
     emit,
     exit_if_degraded,
     handles_errors,
+    journal_history,
     load_config,
     preview_text,
     read_journal,
@@ -103,6 +106,7 @@ def week(
             help="Token budget of one request; a longer week is summarized day by day first.",
         ),
     ] = DEFAULT_PROMPT_BUDGET,
+    as_of: AsOfOpt = None,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -121,14 +125,18 @@ def week(
     from reviewer.render.render import render
 
     settings = load_config(config)
-    today = settings.now_date()
+    past = as_of_day(as_of)
+    today = past or settings.now_date()  # as of a day, that day is today
     chosen = parse_week(when, today)
-    loaded = read_journal(settings, journal, encoding, facts=True)
+    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past)
     if dry_run:
         emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh, max_prompt_tokens)
-    digest = review_and_keep_ids(settings, loaded, chosen, today, backend, lang.value)
+    history = journal_history(settings, journal, today, past)
+    digest = review_and_keep_ids(
+        settings, loaded, chosen, today, backend, lang.value, history, keep=past is None
+    )
     emit(render(digest, fmt.value), output)
     if email:
         from reviewer.cli.delivery import deliver_digest
