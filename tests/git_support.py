@@ -56,6 +56,7 @@ class Repo:
 
     def rename(self, name: str, when: str) -> None:
         """`git mv` the journal to `name` and commit."""
+        (self.root / name).parent.mkdir(parents=True, exist_ok=True)
         self.git("mv", self.name, name)
         self.name = name
         self.git("commit", "-q", "-m", "rename", when=when)
