@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -232,3 +233,33 @@ def test_porcelain_carry_over_and_line_mapping() -> None:
     ]
     assert carry_over(blamed, [5, 6, 7]) == [7, None]
     assert map_lines(["a", "b", "c"], [1, 2, 3], ["a", "new", "c"]) == [1, None, 3]
+
+
+def test_weeks_as_of_each_sunday_archives_each_week_as_it_stood_then(repo: Repo) -> None:
+    result = runner.invoke(
+        app,
+        [
+            *("weeks", "--from", "2020-01-27", "--to", "2020-02-23", "-j", str(repo.journal)),
+            *("--offline", "--as-of-each-sunday"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 week(s) left out" in result.stderr and "2020-W05" in result.stderr
+    archive = Path(os.environ["XDG_DATA_HOME"]) / "reviewer" / "archive"
+    archived = _archived(archive / "2020-W07")
+    as_of = _week(repo.journal, "2020-02-10", "--as-of", "2020-02-16")
+    archived.pop("meta")
+    as_of.pop("meta")
+    assert archived == as_of
+    # W06 as it stood on its Sunday: nothing was ticked or written after it yet.
+    w06 = _archived(archive / "2020-W06")
+    assert [e["heading"] for e in w06["entries"]] == ["2020-02-03"]
+    assert w06["history"]["done"] == []
+
+
+def _archived(folder: Path) -> dict[str, Any]:
+    latest = json.loads((folder / "latest.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        (folder / f"{latest['digest'][:12]}.json").read_text(encoding="utf-8")
+    )
+    return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -38,11 +39,15 @@ from reviewer.cli.app import (
 from reviewer.errors import EXIT_DEGRADED
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import date
+    from pathlib import Path
 
     from reviewer.config import Settings
     from reviewer.facts.calendar import Week
     from reviewer.journal.parse import Journal
+    from reviewer.models import Digest
+    from reviewer.review.backfill import WeekResult
 
 
 ModelOpt = Annotated[
@@ -212,6 +217,7 @@ def month(
         ),
     ] = False,
     refresh: RefreshOpt = False,
+    as_of: AsOfOpt = None,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -228,11 +234,12 @@ def month(
     from reviewer.state import load_ids
 
     settings = load_config(config)
-    today = settings.now_date()
+    past = as_of_day(as_of)
+    today = past or settings.now_date()
     first, last = parse_month(start or when, today)
     if end is not None:
         last = parse_month(end, today)[1]
-    loaded = read_journal(settings, journal, encoding, facts=True)
+    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
     if dry_run:
         from reviewer.llm.dryrun_across import month_preview
@@ -290,6 +297,13 @@ def weeks(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="Format of the summary table.")
     ] = Format.text,
+    each_sunday: Annotated[
+        bool,
+        typer.Option(
+            "--as-of-each-sunday",
+            help="Review each week from the journal as it stood that Sunday (git history).",
+        ),
+    ] = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -318,6 +332,14 @@ def weeks(
 
         raise UsageError(f"--to {last} is before --from {first}")
     stored = load_ids(settings.state_dir, loaded.source, "questions")
+    if each_sunday:
+        results = _each_sunday(
+            settings, journal, encoding, chosen, offline, concurrency, force, stored
+        )
+        emit(summary_table(results, settings.data_dir / "archive", fmt.value), None)
+        if any(r.degraded for r in results):
+            raise typer.Exit(EXIT_DEGRADED)
+        return
     with WeekProgress(len(chosen)) as progress:
         results = backfill(
             loaded,
@@ -334,3 +356,67 @@ def weeks(
     emit(summary_table(results, settings.data_dir / "archive", fmt.value), None)
     if any(r.degraded for r in results):
         raise typer.Exit(EXIT_DEGRADED)
+
+
+def _each_sunday(
+    settings: Settings,
+    journal: Path | None,
+    encoding: str | None,
+    chosen: list[Week],
+    offline: bool,
+    concurrency: int,
+    force: bool,
+    stored: dict[str, str],
+) -> list[WeekResult]:
+    """Backfill each week from the journal as it stood at the end of its Sunday, with the line
+    dates of that commit; weeks before the journal's first commit (or with no dated entry yet)
+    are left out, and said so."""
+    from reviewer.cli.progress import WeekProgress
+    from reviewer.errors import InputError
+    from reviewer.review.backfill import backfill
+
+    backend = choose_backend(settings, offline, concurrency=concurrency)
+    results: list[WeekResult] = []
+    before: list[str] = []
+    with WeekProgress(len(chosen)) as progress:
+        for week in chosen:
+            try:
+                then = read_journal(settings, journal, encoding, facts=True, as_of=week.end)
+            except InputError:
+                before.append(week.iso)
+                continue
+            lines = journal_history(settings, journal, week.end, week.end)
+            adjust = (
+                None
+                if lines is None
+                else functools.partial(
+                    _with_history, then=then, week=week, dates=lines.dates, commit=lines.commit
+                )
+            )
+            results += backfill(
+                then,
+                [week],
+                week.end,
+                backend,
+                settings.data_dir,
+                ids=stored,
+                force=force,
+                dormant_weeks=settings.dormant_weeks,
+                on_done=progress.advance,
+                adjust=adjust,
+            )
+    if before:
+        typer.echo(
+            f"reviewer: note: {len(before)} week(s) left out, before the journal's first "
+            f"commit or its first dated entry: {before[0]}..{before[-1]}",
+            err=True,
+        )
+    return results
+
+
+def _with_history(
+    digest: Digest, *, then: Journal, week: Week, dates: Mapping[int, date], commit: str
+) -> Digest:
+    from reviewer.review.history import with_history
+
+    return with_history(then, week, digest, dates, commit)
