@@ -45,7 +45,15 @@ def week_history(
     journal: Journal, week: Week, written: Mapping[int, date], commit: str
 ) -> WeekHistory:
     """TODOs ticked, questions answered and earlier entries edited during the week."""
-    earlier = [e for e in journal.entries if e.start < week.start]
+    # Only entries with a line written in the week can hold a tick or an answer of the week:
+    # extracting from those alone keeps this step small on a journal of thousands of entries.
+    start, end = week.start, week.end
+    in_week = {line for line, day in written.items() if start <= day <= end}
+    earlier = [
+        e
+        for e in journal.entries
+        if e.start < week.start and any(n in in_week for n in range(e.line, e.end_line + 1))
+    ]
     done: list[Todo] = [
         t.model_copy(update={"date": written[t.line]})
         for t in undated_todos(journal.sections)
@@ -63,11 +71,7 @@ def week_history(
     ]
     edited: list[EditedEntry] = []
     for entry in earlier:
-        days = [
-            day
-            for line in range(entry.line, entry.end_line + 1)
-            if (day := written.get(line)) is not None and day in week
-        ]
+        days = [written[n] for n in range(entry.line, entry.end_line + 1) if n in in_week]
         if days:
             edited.append(
                 EditedEntry(

@@ -87,31 +87,28 @@ def _run(cwd: Path, args: tuple[str, ...], timeout: float) -> bytes:
     return done.stdout
 
 
-def locate(journal: Path) -> Tracked:
-    """The repository that tracks the journal file, or GitError saying why there is none."""
+def locate(journal: Path, check_tracked: bool = True) -> Tracked:
+    """The repository that tracks the journal file, or GitError saying why there is none;
+    without `check_tracked`, one git call (a later blame fails on an untracked file)."""
     if journal.is_dir():
         raise GitError("a folder of notes (history reads a single journal file)")
     folder = journal.resolve().parent
-    if shutil.which("git") is None:
-        raise GitError("git not found")
     try:
-        out = run_git(folder, "rev-parse", "--show-toplevel", "--is-shallow-repository")
+        out = run_git(folder, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD")
     except GitError as err:
         if "not a git repository" in str(err):
             raise GitError("not in a git repository") from None
+        if "unknown revision" in str(err) or "ambiguous argument 'HEAD'" in str(err):
+            raise GitError("the repository has no commits yet") from None
         raise
-    top, shallow = [*out.splitlines(), "", ""][:2]
+    top, shallow, commit = [*out.splitlines(), "", "", ""][:3]
     if shallow.strip() == "true":
         raise GitError("a shallow clone: its history is cut off (git fetch --unshallow)")
     root = Path(top.strip())
     rel = journal.resolve().relative_to(root.resolve()).as_posix()
-    try:
-        commit = head(root)
-    except GitError:
-        raise GitError("the repository has no commits yet") from None
-    if not run_git(root, "ls-files", "--", rel).strip():
+    if check_tracked and not run_git(root, "ls-files", "--", rel).strip():
         raise GitError(f"{rel} is not tracked by git (git add it)")
-    return Tracked(root=root, path=rel, head=commit)
+    return Tracked(root=root, path=rel, head=commit.strip())
 
 
 def head(root: Path) -> str:

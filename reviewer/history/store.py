@@ -40,7 +40,7 @@ __all__ = ["JournalAt", "LineDates", "history_status", "journal_at", "line_dates
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 KEPT = 6  # blames kept per journal: HEAD's and a few before it (a backfill walks forward)
 
 
@@ -87,6 +87,7 @@ def _load(path: Path) -> list[dict[str, object]]:
             and isinstance(blame.get("path"), str)
             and isinstance(blame.get("times"), list)
             and isinstance(blame.get("hashes"), list)
+            and isinstance(blame.get("digest"), str)
             and len(blame["times"]) == len(blame["hashes"])
             and all(t is None or isinstance(t, int) for t in blame["times"])
             and all(isinstance(h, str) for h in blame["hashes"])
@@ -107,13 +108,17 @@ def _save(path: Path, blames: list[dict[str, object]]) -> None:
 
 def _blame_at(
     root: Path, commit: str, path: str, cache_file: Path
-) -> tuple[list[int | None], list[str]]:
-    """Each line's commit time and text digest in `commit`'s file `path`: kept, or blamed
-    since a kept ancestor, or blamed in full."""
+) -> tuple[list[int | None], list[str], str]:
+    """Each line's commit time and text digest in `commit`'s file `path`, and the digest of
+    the whole text: kept, or blamed since a kept ancestor, or blamed in full."""
     kept = _load(cache_file)
     for blame in kept:
         if blame["commit"] == commit and blame["path"] == path:
-            return list(blame["times"]), list(blame["hashes"])  # type: ignore[call-overload]
+            return (
+                list(blame["times"]),  # type: ignore[call-overload]
+                list(blame["hashes"]),  # type: ignore[call-overload]
+                str(blame["digest"]),
+            )
     times: list[int | None] | None = None
     for blame in kept:
         old = str(blame["commit"])
@@ -126,15 +131,22 @@ def _blame_at(
         blamed = parse_porcelain(git.blame(root, path, rev=commit))
         times = [b.time for b in blamed]
         log.info("history: blamed %s in full (%d lines)", commit[:12], len(blamed))
-    hashes = line_hashes([b.text for b in blamed])
-    fresh: dict[str, object] = {"commit": commit, "path": path, "times": times, "hashes": hashes}
+    texts = [b.text for b in blamed]
+    hashes = line_hashes(texts)
+    digest = _text_digest("".join(f"{line}\n" for line in texts))
+    fresh: dict[str, object] = {
+        "commit": commit,
+        "path": path,
+        "times": times,
+        "hashes": hashes,
+        "digest": digest,
+    }
     _save(cache_file, [fresh, *(b for b in kept if b["commit"] != commit)])
-    return times, hashes
+    return times, hashes, digest
 
 
-def _file_lines(data: bytes) -> list[str]:
-    # As git blame splits and we decode its output: on "\n", the last line's end optional.
-    text = data.decode("utf-8", "replace")
+def _file_lines(text: str) -> list[str]:
+    # As git blame splits its output: on "\n", the last line's end optional.
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -146,13 +158,26 @@ def line_dates(
 ) -> LineDates:
     """When each line of the journal file (as it is on disk now) was last written: committed
     lines by their commit, uncommitted ones today. GitError when history is off."""
-    tracked = git.locate(journal)
-    times, hashes = _blame_at(
-        tracked.root, tracked.head, tracked.path, _cache_path(cache_dir, journal)
-    )
+    tracked = git.locate(journal, check_tracked=False)
+    try:
+        times, hashes, digest = _blame_at(
+            tracked.root, tracked.head, tracked.path, _cache_path(cache_dir, journal)
+        )
+    except GitError as err:
+        if "no such path" in str(err):
+            raise GitError(f"{tracked.path} is not tracked by git (git add it)") from None
+        raise
     with journal.open("rb") as handle:
-        current = line_hashes(_file_lines(handle.read(max_bytes + 1)))
+        text = handle.read(max_bytes + 1).decode("utf-8", "replace")
+    # A file as committed (the usual Sunday) needs no matching: one digest says so.
+    if _text_digest(text) == digest:
+        return LineDates(written_dates(times, today, zone), tracked.head)
+    current = line_hashes(_file_lines(text))
     return LineDates(written_dates(map_lines(hashes, times, current), today, zone), tracked.head)
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def journal_at(journal: Path, cache_dir: Path, day: date, zone: tzinfo | None) -> JournalAt:
@@ -167,7 +192,7 @@ def journal_at(journal: Path, cache_dir: Path, day: date, zone: tzinfo | None) -
     if found is None:
         raise GitError(f"{tracked.path} has no commit on or before {day}")
     commit, path = found
-    times, _ = _blame_at(tracked.root, commit, path, _cache_path(cache_dir, journal))
+    times, _, _ = _blame_at(tracked.root, commit, path, _cache_path(cache_dir, journal))
     data = git.file_at(tracked.root, commit, path)
     return JournalAt(data, LineDates(written_dates(times, day, zone), commit))
 
