@@ -263,3 +263,14 @@ def _archived(folder: Path) -> dict[str, Any]:
         (folder / f"{latest['digest'][:12]}.json").read_text(encoding="utf-8")
     )
     return data
+
+
+def test_the_sunday_send_carries_history(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWER_TODAY", "2020-02-16")
+    repo.git("checkout", "-q", "HEAD~1")
+    result = runner.invoke(app, ["send", "this", "-j", str(repo.journal), "--offline"])
+    assert result.exit_code == 78  # archived first; no SMTP server configured here
+    folder = Path(os.environ["XDG_DATA_HOME"]) / "reviewer" / "archive" / "2020-W07"
+    [path] = folder.glob("*.json")
+    archived = json.loads(path.read_text(encoding="utf-8"))
+    assert _done(archived) == [("读完 DINOv2 论文", "2020-02-12")]
