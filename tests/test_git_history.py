@@ -274,3 +274,20 @@ def test_the_sunday_send_carries_history(repo: Repo, monkeypatch: pytest.MonkeyP
     [path] = folder.glob("*.json")
     archived = json.loads(path.read_text(encoding="utf-8"))
     assert _done(archived) == [("读完 DINOv2 论文", "2020-02-12")]
+
+
+def test_an_entry_todo_ticked_weeks_later_was_open_at_the_end_of_its_week(repo: Repo) -> None:
+    repo.commit(
+        V3.replace("* TODO: write the intro", "* ~~TODO: write the intro~~"),
+        "2020-02-25T09:00:00+08:00",
+    )
+    own = _week(repo.journal, "2020-02-03")
+    [todo] = [t for t in own["todos"] if t["text"] == "write the intro"]
+    assert todo["status"] == "open" and own["stats"]["todos_done"] == 0
+    [question] = own["questions"]  # answered on 2020-02-21, in W08: open at the end of W06
+    assert (question["status"], question["answer"]) == ("open", "")
+    assert own["stats"]["questions_open"] == 1
+    ticked = _week(repo.journal, "2020-02-24")
+    assert _done(ticked) == [("write the intro", "2020-02-25")]
+    assert ticked["history"]["done"][0]["age_days"] == 22  # open since its entry of 02-03
+    assert ticked["stats"]["todos_done"] == 1

@@ -60,7 +60,14 @@ def week_history(
         if t.status == "done" and written.get(t.line) in week
     ]
     done += [
-        t.model_copy(update={"age_days": (written[t.line] - t.date).days if t.date else 0})
+        # `date` is the day of the tick, as for the undated lists; `age_days` how long it was
+        # open (from its entry's date).
+        t.model_copy(
+            update={
+                "date": written[t.line],
+                "age_days": (written[t.line] - t.date).days if t.date else 0,
+            }
+        )
         for t in extract_todos(earlier)
         if t.status == "done" and written.get(t.line) in week
     ]
