@@ -291,3 +291,19 @@ def test_an_entry_todo_ticked_weeks_later_was_open_at_the_end_of_its_week(repo: 
     assert _done(ticked) == [("write the intro", "2020-02-25")]
     assert ticked["history"]["done"][0]["age_days"] == 22  # open since its entry of 02-03
     assert ticked["stats"]["todos_done"] == 1
+
+
+def test_untracked_empty_repository_and_timeout_are_history_off(tmp_path: Path) -> None:
+    empty = Repo(tmp_path / "empty")
+    empty.journal.write_text(V1, encoding="utf-8")
+    assert store.history_status(empty.journal, "auto") == "off (the repository has no commits yet)"
+    empty.commit("# other\n", "2020-02-03T21:00:00+08:00", "first")  # commits journal.md
+    stray = empty.root / "stray.md"
+    stray.write_text(V1, encoding="utf-8")
+    assert (
+        store.history_status(stray, "auto") == "off (stray.md is not tracked by git (git add it))"
+    )
+    with pytest.raises(git.GitError, match="not tracked"):
+        store.line_dates(stray, tmp_path / "cache", date(2020, 3, 1), None, 2**20)
+    with pytest.raises(git.GitError, match="took longer than"):
+        git.run_git(empty.root, "log", timeout=0.000001)

@@ -83,7 +83,9 @@ def _run(cwd: Path, args: tuple[str, ...], timeout: float) -> bytes:
         raise GitError(f"git could not run: {err.strerror or err}") from None
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(said[-1] if said else f"git {args[0]} failed ({done.returncode})")
+        # The first `fatal:` line says what; hints (`Use '--' to separate ...`) follow it.
+        fatal = [line for line in said if line.startswith(("fatal:", "error:"))]
+        raise GitError((fatal or said or [f"git {args[0]} failed ({done.returncode})"])[0])
     return done.stdout
 
 
