@@ -134,16 +134,24 @@ def _measure(journal: Path, home: Path, day: date) -> dict[str, float]:
 
 
 def _in_process(journal: Path, cache: Path, day: date) -> float:
-    """The cached history step alone, in this process: locate, load, match lines, date them."""
+    """The cached history step alone, in this process: locate the repository, load the kept
+    blame, date the lines, and find the week's ticks, answers, edits and reflections."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from zoneinfo import ZoneInfo
 
+    from reviewer.facts.calendar import Week
+    from reviewer.facts.written import week_history, written_reflections
     from reviewer.history.store import line_dates
+    from reviewer.journal.source import load_journal
 
+    parsed = load_journal(journal)
+    week = Week.containing(day)
     best = float("inf")
     for _ in range(5):
         begin = time.perf_counter()
-        line_dates(journal, cache, day, ZoneInfo("Asia/Shanghai"), 2**26)
+        lines = line_dates(journal, cache, day, ZoneInfo("Asia/Shanghai"), 2**26)
+        week_history(parsed, week, lines.dates, lines.commit)
+        written_reflections(parsed, week, lines.dates)
         best = min(best, time.perf_counter() - begin)
     return best
 
@@ -181,8 +189,11 @@ def main() -> int:
                 print(_line("first run in all", got["first"], budget_first))
                 failed |= got["first"] > budget_first
             if check_cached:
-                print(_line("added by history, cached", added_cached, CACHED_BUDGET_S))
-                failed |= added_cached > CACHED_BUDGET_S
+                # The CLI difference is within the run-to-run noise of two ~0.7 s processes
+                # (±50 ms here); the step measured alone is what history adds.
+                print(f"  added by history, cached (CLI difference) {added_cached * 1000:5.0f} ms")
+                print(_line("added by history, cached", got["in_process"], CACHED_BUDGET_S))
+                failed |= got["in_process"] > CACHED_BUDGET_S
     return 1 if failed else 0
 
 
