@@ -307,3 +307,9 @@ def test_untracked_empty_repository_and_timeout_are_history_off(tmp_path: Path) 
         store.line_dates(stray, tmp_path / "cache", date(2020, 3, 1), None, 2**20)
     with pytest.raises(git.GitError, match="took longer than"):
         git.run_git(empty.root, "log", timeout=0.000001)
+
+
+def test_as_of_is_not_emailed(repo: Repo) -> None:
+    args = ["week", "2020-02-10", "-j", str(repo.journal), "--as-of", "2020-02-16", "--email"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "not both" in result.stderr

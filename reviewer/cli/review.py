@@ -126,6 +126,10 @@ def week(
         from reviewer.errors import UsageError
 
         raise UsageError("--to and --force only make sense with --email")
+    if email and as_of:
+        from reviewer.errors import UsageError
+
+        raise UsageError("--email sends this week's review; --as-of reviews the past: not both")
     from reviewer.facts.calendar import parse_week
     from reviewer.render.render import render
 
