@@ -28,6 +28,7 @@ KEYS: dict[str, str] = {
     "journal_max_mb": "REVIEWER_JOURNAL_MAX_MB",
     "timezone": "REVIEWER_TZ",
     "today": "REVIEWER_TODAY",
+    "history": "REVIEWER_HISTORY",
     "llm.offline": "REVIEWER_OFFLINE",
     "llm.api_key": "OPENAI_API_KEY",
     "llm.base_url": "OPENAI_BASE_URL",
@@ -53,6 +54,7 @@ DEFAULT_MODEL = "gpt-4o-mini"
 TIMEOUT_REMOTE_S = 60.0
 TIMEOUT_LOCAL_S = 300.0
 WHEN_QUIET = ("once", "always", "never")
+HISTORY = ("auto", "off")  # auto: read the journal's git history when it has one
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -102,6 +104,7 @@ class Settings:
     state_dir: Path = Path()
     dormant_weeks: int = 8  # an ask untouched this long leaves the weekly carry-over
     prompts_dir: Path = Path()  # the user's own prompt templates, overriding the shipped ones
+    history: str = "auto"  # "off": never read the journal's git history
 
     @property
     def request_timeout(self) -> float:
@@ -125,6 +128,11 @@ class Settings:
         if self.today is not None:
             return self.today
         return datetime.now(_zone(self.timezone)).date()
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        """The configured time zone; None: the machine's."""
+        return _zone(self.timezone)
 
     def now(self) -> datetime:
         """The time now, aware, in the configured time zone (the machine's when none is set)."""
@@ -354,6 +362,9 @@ def load_settings(
             f"REVIEWER_MAIL_WHEN_QUIET / mail.when_quiet: '{when_quiet}' is not "
             + ", ".join(WHEN_QUIET)
         )
+    history = text("history", "auto").lower() or "auto"
+    if history not in HISTORY:
+        raise ConfigError(f"REVIEWER_HISTORY / history: '{history}' is not auto or off")
     journal = text("journal")
     recipients = values.get("mail.to", "")
     if isinstance(recipients, list):
@@ -387,6 +398,7 @@ def load_settings(
         state_dir=app_dir("state", env),
         dormant_weeks=int(dormant_text),
         prompts_dir=app_dir("config", env) / "prompts",
+        history=history,
     )
     _zone(settings.timezone)  # fail early on a bad time zone
     register(settings.api_key, *credentials_of_url(base_url))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "SCHEMA_VERSION",
     "Digest",
+    "EditedEntry",
     "EntryRef",
     "Highlight",
     "Meta",
@@ -28,6 +29,7 @@ __all__ = [
     "Stats",
     "SuggestedAnswer",
     "Todo",
+    "WeekHistory",
     "WeekInfo",
     "WeekLine",
     "WeekStats",
@@ -156,6 +158,28 @@ class Meta(_Model):
     version: str = ""
 
 
+class EditedEntry(_Model):
+    """An entry of an earlier week with lines written during the reviewed week (git history)."""
+
+    line: int  # its heading's line
+    heading: str
+    start: date
+    lines: int  # its lines last written during the week
+    last: date  # the last day of the week it was edited
+
+
+class WeekHistory(_Model):
+    """What the journal's git history adds to a week: dates the file itself does not hold."""
+
+    commit: str  # the commit the line dates come from (HEAD, or the one --as-of picked)
+    # TODOs ticked during the week in earlier entries or the undated lists (`date`: the day
+    # the tick was committed).
+    done: list[Todo] = []
+    # Questions of earlier entries or undated lists answered during the week (answered_on).
+    answered: list[Question] = []
+    edited: list[EditedEntry] = []  # earlier entries changed during the week
+
+
 class Digest(_Model):
     schema_version: int = SCHEMA_VERSION
     week: WeekInfo
@@ -175,6 +199,8 @@ class Digest(_Model):
     problems: list[str] = []
     recent_weeks: list[WeekStats] = []  # the weeks up to this one, for a small chart
     lang: str = ""  # "zh" | "en": the language of its titles and labels ("" before 0.2: en)
+    # Only when the journal's git history was read (absent from the JSON otherwise).
+    history: WeekHistory | None = None
 
 
 class PeriodInfo(_Model):

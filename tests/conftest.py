@@ -52,6 +52,10 @@ def _isolated(
         ("STATE", ".local/state"),
     ):
         monkeypatch.setenv(f"XDG_{kind}_HOME", str(home / sub))
+    # The fixture journals live in this project's own repository (or a tarball, or a shallow
+    # CI clone): their git history is no part of what other tests check. The tests of history
+    # (test_git_history.py) turn it on in repositories they build.
+    monkeypatch.setenv("REVIEWER_HISTORY", "off")
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     from reviewer.llm.prompts import use_user_templates
 

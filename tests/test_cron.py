@@ -20,6 +20,13 @@ from reviewer.facts.calendar import parse_week
 from .mailserver import running
 from .openai_server import MockEndpoint
 
+
+@pytest.fixture(autouse=True)
+def _history_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    # conftest turns history off through the environment; a job carries such settings.
+    monkeypatch.delenv("REVIEWER_HISTORY", raising=False)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "journal.md"
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from reviewer.config import Settings
     from reviewer.facts.calendar import Week
+    from reviewer.history.store import JournalAt, LineDates
     from reviewer.journal.parse import Journal
     from reviewer.llm.base import Backend
     from reviewer.llm.dryrun_across import DryRunBackend
@@ -206,6 +207,15 @@ OutputOpt = Annotated[
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never call an LLM [env: REVIEWER_OFFLINE=1].")
 ]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="The journal as it stood at the end of DATE: its last commit by then (git).",
+        show_default=False,
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -302,10 +312,12 @@ def read_journal(
     encoding: str | None,
     strict: bool = True,
     facts: bool = False,
+    as_of: date | None = None,
 ) -> Journal:
     """Read the journal given, or the configured one; with `strict`, refuse one with errors;
     with `facts`, read every entry's questions, TODOs and reflections through the facts cache
-    (commands that look across the whole history)."""
+    (commands that look across the whole history); with `as_of`, as it stood at the end of
+    that day (its git history)."""
     from reviewer.errors import ConfigError
     from reviewer.journal.source import load_journal
 
@@ -315,7 +327,10 @@ def read_journal(
             "no journal given: pass --journal PATH, set REVIEWER_JOURNAL, or put "
             'journal = "PATH" in $XDG_CONFIG_HOME/reviewer/config.toml'
         )
-    loaded = load_journal(path, encoding, settings.journal_max_bytes)
+    if as_of is not None:
+        loaded = _journal_as_of(settings, path, encoding, as_of)
+    else:
+        loaded = load_journal(path, encoding, settings.journal_max_bytes)
     log.info("read %s: %d entries, %d lines", path, len(loaded.entries), loaded.line_count)
     skipped = [d.source for d in loaded.diagnostics if d.code == "skipped-file"]
     if skipped:
@@ -342,8 +357,81 @@ def read_journal(
     if facts:
         from reviewer.facts.cache import remember_facts
 
-        remember_facts(settings.cache_dir, str(path), (e.body for e in loaded.entries))
+        remember_facts(
+            settings.cache_dir,
+            str(path),
+            (e.body for e in loaded.entries),
+            keep=as_of is None,
+        )
     return loaded
+
+
+# The journal as of a day, read once per run (the review asks again for its line dates).
+_AS_OF: dict[tuple[str, date], JournalAt] = {}
+
+
+def _journal_at(settings: Settings, path: Path, as_of: date) -> JournalAt:
+    from reviewer.errors import EXIT_NO_INPUT, InputError
+    from reviewer.history.git import GitError
+    from reviewer.history.store import journal_at
+
+    key = (str(path), as_of)
+    if key not in _AS_OF:
+        if settings.history == "off":
+            raise InputError(
+                f"{path}: --as-of needs the journal's git history, which is turned off "
+                '(history = "off" or REVIEWER_HISTORY=off)',
+                EXIT_NO_INPUT,
+            )
+        try:
+            _AS_OF[key] = journal_at(path, settings.cache_dir, as_of, settings.zone)
+        except GitError as err:
+            raise InputError(
+                f"{path}: no journal as of {as_of}: history is off ({err})", EXIT_NO_INPUT
+            ) from None
+    return _AS_OF[key]
+
+
+def _journal_as_of(settings: Settings, path: Path, encoding: str | None, as_of: date) -> Journal:
+    from reviewer.errors import InputError
+    from reviewer.journal.parse import parse_journal
+    from reviewer.journal.source import decode
+
+    data = _journal_at(settings, path, as_of).data
+    if not data.strip():
+        raise InputError(f"{path}: the file was empty on {as_of}")
+    return parse_journal(decode(data, str(path), encoding), source=str(path))
+
+
+def journal_history(
+    settings: Settings, journal: Path | None, today: date, as_of: date | None = None
+) -> LineDates | None:
+    """When each line of the journal was last written (its git history), as of `as_of` or
+    now; None when history is off (the reason is logged: `reviewer doctor` says it)."""
+    from reviewer.history.git import GitError
+    from reviewer.history.store import line_dates
+
+    path = journal or settings.journal
+    if path is None or settings.history == "off":
+        return None
+    if as_of is not None:
+        return _journal_at(settings, path, as_of).lines
+    try:
+        return line_dates(
+            path, settings.cache_dir, today, settings.zone, settings.journal_max_bytes
+        )
+    except (GitError, OSError) as err:
+        log.info("history: off (%s)", err)
+        return None
+
+
+def as_of_day(value: str | None) -> date | None:
+    """The day of `--as-of`, checked."""
+    if value is None:
+        return None
+    from reviewer.facts.calendar import parse_day
+
+    return parse_day(value)
 
 
 def redaction_rules(settings: Settings) -> Rules:
@@ -451,8 +539,12 @@ def review_and_keep_ids(
     today: date,
     backend: Backend,
     lang: str = "auto",
+    history: LineDates | None = None,
+    keep: bool = True,
 ) -> Digest:
-    """The week's digest, with question ids from the stored ledger, which is then updated."""
+    """The week's digest, with question ids from the stored ledger, which is then updated
+    (unless not `keep`: a review of the past must not rewrite today's ledger); with `history`,
+    what the journal's git history adds."""
     from reviewer.review.week import ledger, review_week
     from reviewer.state import load_ids, save_ids
 
@@ -460,7 +552,13 @@ def review_and_keep_ids(
     digest = review_week(
         loaded, week, today, backend, stored, lang=lang, dormant_weeks=settings.dormant_weeks
     )
-    save_ids(settings.state_dir, loaded.source, "questions", ledger(loaded, "questions", stored)[1])
+    if history is not None:
+        from reviewer.review.history import with_history
+
+        digest = with_history(loaded, week, digest, history.dates, history.commit)
+    if keep:
+        ids = ledger(loaded, "questions", stored)[1]
+        save_ids(settings.state_dir, loaded.source, "questions", ids)
     return digest
 
 

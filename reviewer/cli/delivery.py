@@ -19,6 +19,7 @@ from reviewer.cli.app import (
     choose_backend,
     exit_if_degraded,
     handles_errors,
+    journal_history,
     load_config,
     read_journal,
     review_and_keep_ids,
@@ -139,7 +140,9 @@ def send(
     today = settings.now_date()
     chosen = parse_week(when, today)
     loaded = read_journal(settings, journal, encoding, facts=True)
-    digest = review_and_keep_ids(settings, loaded, chosen, today, choose_backend(settings, offline))
+    backend = choose_backend(settings, offline)
+    history = journal_history(settings, journal, today)
+    digest = review_and_keep_ids(settings, loaded, chosen, today, backend, history=history)
     deliver_digest(settings, digest, to, force, loaded)
     exit_if_degraded(digest)
 

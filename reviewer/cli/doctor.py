@@ -66,6 +66,7 @@ def doctor(
     checks = [
         _config(settings),
         _journal(settings, journal, encoding),
+        _history(settings, journal),
         *_folders(settings),
         _llm(settings),
         _smtp(settings),
@@ -116,6 +117,13 @@ def _journal(settings: Settings, journal: Path | None, encoding: str | None) -> 
             "`reviewer check` names the lines",
         )
     return Check("journal", "ok", detail)
+
+
+def _history(settings: Settings, journal: Path | None) -> Check:
+    # Never a failure: without history the reviews are what they always were.
+    from reviewer.history.store import history_status
+
+    return Check("history", "ok", history_status(journal or settings.journal, settings.history))
 
 
 def _folders(settings: Settings) -> list[Check]:

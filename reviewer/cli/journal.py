@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from reviewer.cli.app import (
+    AsOfOpt,
     ConfigOpt,
     EncodingOpt,
     Format,
     JournalOpt,
     VerboseOpt,
     app,
+    as_of_day,
     choose_backend,
     dry_run_backend,
     emit,
@@ -72,6 +74,10 @@ def check(
             f"{plural(len(found) - errors, 'warning')}",
             err=True,
         )
+        from reviewer.history.store import history_status
+
+        status = history_status(journal or settings.journal, settings.history)
+        typer.echo(f"history: {status}", err=True)
     raise typer.Exit(EXIT_LINT if loaded.errors else EXIT_OK)
 
 
@@ -143,6 +149,7 @@ def _ledger_command(
     dry_run: bool = False,
     kind_filter: str | None = None,
     dormant: bool = False,
+    as_of: str | None = None,
 ) -> None:
     from reviewer.review.reports import render_ledger
     from reviewer.review.week import ledger
@@ -155,12 +162,14 @@ def _ledger_command(
     settings = load_config(config)
     # Refuse before any work; a dry run needs no LLM, only the cache.
     backend = _suggesting_backend(settings) if suggest and not dry_run else None
-    today = settings.now_date()
+    past = as_of_day(as_of)
+    today = past or settings.now_date()
     start = _since(since)
-    loaded = read_journal(settings, journal, encoding, facts=True)
+    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past)
     stored = load_ids(settings.state_dir, loaded.source, kind)
     tracked, ids = ledger(loaded, kind, stored)
-    save_ids(settings.state_dir, loaded.source, kind, ids)
+    if past is None:  # the ledger as of a past day must not replace today's
+        save_ids(settings.state_dir, loaded.source, kind, ids)
     if only_open:
         tracked = [t for t in tracked if t.status in {"open", "delayed"}]
     if kind_filter:
@@ -255,6 +264,7 @@ def questions(
             "(questions.dormant_weeks, default 8). Mentioning one again wakes it.",
         ),
     ] = False,
+    as_of: AsOfOpt = None,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -278,6 +288,7 @@ def questions(
         dry_run,
         kind.value if kind else None,
         dormant,
+        as_of,
     )
 
 
@@ -318,6 +329,7 @@ def todos(
     only_open: Annotated[bool, typer.Option("--open", help="Only TODOs still open.")] = False,
     since: SinceOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    as_of: AsOfOpt = None,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -325,7 +337,7 @@ def todos(
     """Every TODO across weeks (and the undated Today / ShortTerm / LongTerm lists), oldest
     first, with its status: open, done, delayed or dropped."""
     setup_logging(verbose)
-    _ledger_command("todos", journal, only_open, since, fmt, config, encoding)
+    _ledger_command("todos", journal, only_open, since, fmt, config, encoding, as_of=as_of)
 
 
 @app.command()
@@ -334,6 +346,7 @@ def stats(
     journal: JournalOpt = None,
     since: SinceOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    as_of: AsOfOpt = None,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -344,6 +357,7 @@ def stats(
     from reviewer.review.reports import render_stats
 
     settings = load_config(config)
-    loaded = read_journal(settings, journal, encoding)
-    result = journal_stats(list(loaded.entries), settings.now_date(), _since(since))
+    past = as_of_day(as_of)
+    loaded = read_journal(settings, journal, encoding, as_of=past)
+    result = journal_stats(list(loaded.entries), past or settings.now_date(), _since(since))
     emit(render_stats(result, fmt.value), None)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reviewer.cli.app import (
     DEFAULT_PROMPT_BUDGET,
+    AsOfOpt,
     ConfigOpt,
     EncodingOpt,
     ForceOpt,
@@ -19,11 +21,13 @@ from reviewer.cli.app import (
     ToOpt,
     VerboseOpt,
     app,
+    as_of_day,
     choose_backend,
     dry_run_backend,
     emit,
     exit_if_degraded,
     handles_errors,
+    journal_history,
     load_config,
     preview_text,
     read_journal,
@@ -35,11 +39,15 @@ from reviewer.cli.app import (
 from reviewer.errors import EXIT_DEGRADED
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import date
+    from pathlib import Path
 
     from reviewer.config import Settings
     from reviewer.facts.calendar import Week
     from reviewer.journal.parse import Journal
+    from reviewer.models import Digest
+    from reviewer.review.backfill import WeekResult
 
 
 ModelOpt = Annotated[
@@ -103,6 +111,7 @@ def week(
             help="Token budget of one request; a longer week is summarized day by day first.",
         ),
     ] = DEFAULT_PROMPT_BUDGET,
+    as_of: AsOfOpt = None,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -117,18 +126,26 @@ def week(
         from reviewer.errors import UsageError
 
         raise UsageError("--to and --force only make sense with --email")
+    if email and as_of:
+        from reviewer.errors import UsageError
+
+        raise UsageError("--email sends this week's review; --as-of reviews the past: not both")
     from reviewer.facts.calendar import parse_week
     from reviewer.render.render import render
 
     settings = load_config(config)
-    today = settings.now_date()
+    past = as_of_day(as_of)
+    today = past or settings.now_date()  # as of a day, that day is today
     chosen = parse_week(when, today)
-    loaded = read_journal(settings, journal, encoding, facts=True)
+    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past)
     if dry_run:
         emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
         return
     backend = choose_backend(settings, offline, model, lang.value, refresh, max_prompt_tokens)
-    digest = review_and_keep_ids(settings, loaded, chosen, today, backend, lang.value)
+    history = journal_history(settings, journal, today, past)
+    digest = review_and_keep_ids(
+        settings, loaded, chosen, today, backend, lang.value, history, keep=past is None
+    )
     emit(render(digest, fmt.value), output)
     if email:
         from reviewer.cli.delivery import deliver_digest
@@ -204,6 +221,7 @@ def month(
         ),
     ] = False,
     refresh: RefreshOpt = False,
+    as_of: AsOfOpt = None,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -220,11 +238,12 @@ def month(
     from reviewer.state import load_ids
 
     settings = load_config(config)
-    today = settings.now_date()
+    past = as_of_day(as_of)
+    today = past or settings.now_date()
     first, last = parse_month(start or when, today)
     if end is not None:
         last = parse_month(end, today)[1]
-    loaded = read_journal(settings, journal, encoding, facts=True)
+    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past)
     stored = load_ids(settings.state_dir, loaded.source, "questions")
     if dry_run:
         from reviewer.llm.dryrun_across import month_preview
@@ -293,6 +312,13 @@ def weeks(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="Format of the summary table.")
     ] = Format.text,
+    each_sunday: Annotated[
+        bool,
+        typer.Option(
+            "--as-of-each-sunday",
+            help="Review each week from the journal as it stood that Sunday (git history).",
+        ),
+    ] = False,
     config: ConfigOpt = None,
     encoding: EncodingOpt = None,
     verbose: VerboseOpt = 0,
@@ -321,6 +347,14 @@ def weeks(
 
         raise UsageError(f"--to {last} is before --from {first}")
     stored = load_ids(settings.state_dir, loaded.source, "questions")
+    if each_sunday:
+        results = _each_sunday(
+            settings, journal, encoding, chosen, offline, concurrency, force, stored
+        )
+        emit(summary_table(results, settings.data_dir / "archive", fmt.value), None)
+        if any(r.degraded for r in results):
+            raise typer.Exit(EXIT_DEGRADED)
+        return
     with WeekProgress(len(chosen)) as progress:
         results = backfill(
             loaded,
@@ -337,3 +371,67 @@ def weeks(
     emit(summary_table(results, settings.data_dir / "archive", fmt.value), None)
     if any(r.degraded for r in results):
         raise typer.Exit(EXIT_DEGRADED)
+
+
+def _each_sunday(
+    settings: Settings,
+    journal: Path | None,
+    encoding: str | None,
+    chosen: list[Week],
+    offline: bool,
+    concurrency: int,
+    force: bool,
+    stored: dict[str, str],
+) -> list[WeekResult]:
+    """Backfill each week from the journal as it stood at the end of its Sunday, with the line
+    dates of that commit; weeks before the journal's first commit (or with no dated entry yet)
+    are left out, and said so."""
+    from reviewer.cli.progress import WeekProgress
+    from reviewer.errors import InputError
+    from reviewer.review.backfill import backfill
+
+    backend = choose_backend(settings, offline, concurrency=concurrency)
+    results: list[WeekResult] = []
+    before: list[str] = []
+    with WeekProgress(len(chosen)) as progress:
+        for week in chosen:
+            try:
+                then = read_journal(settings, journal, encoding, facts=True, as_of=week.end)
+            except InputError:
+                before.append(week.iso)
+                continue
+            lines = journal_history(settings, journal, week.end, week.end)
+            adjust = (
+                None
+                if lines is None
+                else functools.partial(
+                    _with_history, then=then, week=week, dates=lines.dates, commit=lines.commit
+                )
+            )
+            results += backfill(
+                then,
+                [week],
+                week.end,
+                backend,
+                settings.data_dir,
+                ids=stored,
+                force=force,
+                dormant_weeks=settings.dormant_weeks,
+                on_done=progress.advance,
+                adjust=adjust,
+            )
+    if before:
+        typer.echo(
+            f"reviewer: note: {len(before)} week(s) left out, before the journal's first "
+            f"commit or its first dated entry: {before[0]}..{before[-1]}",
+            err=True,
+        )
+    return results
+
+
+def _with_history(
+    digest: Digest, *, then: Journal, week: Week, dates: Mapping[int, date], commit: str
+) -> Digest:
+    from reviewer.review.history import with_history
+
+    return with_history(then, week, digest, dates, commit)

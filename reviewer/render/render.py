@@ -144,7 +144,10 @@ def render(digest: Digest, fmt: str, budgets: Budgets = BUDGETS) -> str:
     """The digest in `fmt` (one of FORMATS); md, html and text show each section within
     `budgets` (the JSON holds everything)."""
     if fmt == "json":
-        return digest.model_dump_json(indent=2) + "\n"
+        # `history` only when the journal's git history was read: without it the JSON is what
+        # it was before history existed.
+        unread = {"history"} if digest.history is None else None
+        return digest.model_dump_json(indent=2, exclude=unread) + "\n"
     template = _environment().get_template(f"week.{fmt}.j2")
     text = template.render(
         d=digest,

@@ -31,6 +31,7 @@ from reviewer.facts.calendar import Week
 from reviewer.facts.tracking import DORMANT_WEEKS
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
+from reviewer.models import Digest
 from reviewer.review.week import build_digest, ensure_usable, week_facts
 
 __all__ = ["WeekResult", "backfill", "fingerprint", "weeks_between"]
@@ -119,8 +120,10 @@ def backfill(
     force: bool = False,
     dormant_weeks: int = DORMANT_WEEKS,
     on_done: Callable[[WeekResult], None] = lambda _: None,
+    adjust: Callable[[Digest], Digest] | None = None,
 ) -> list[WeekResult]:
-    """Review `weeks` into the archive under `data_dir`; results in week order."""
+    """Review `weeks` into the archive under `data_dir`; results in week order; `adjust`
+    completes each digest before it is archived (with what the journal's history adds)."""
     ensure_usable(journal)
     backend_key = getattr(backend, "key", backend.name)
     results: dict[str, WeekResult] = {}
@@ -129,6 +132,8 @@ def backfill(
 
     def finish(facts: WeekFacts, key: str, summary: Summary) -> None:
         digest = build_digest(journal, facts, summary)
+        if adjust is not None:
+            digest = adjust(digest)
         stem, digest_hash, _ = archive_week(digest, data_dir)
         index = {
             "input": key,
