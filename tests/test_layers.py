@@ -2,10 +2,10 @@
 
 The order is the one the code keeps: journal < facts < llm, render, history < delivery < review
 < cli. llm, render and history (the journal's git history) are siblings (none imports another);
-review archives through delivery, so delivery sits below it. The top-level modules (config, models, errors, ...) are shared by
-every room and may import journal only; `__main__.py` is the entry point above them all.
-Imports inside functions and under TYPE_CHECKING count too: a lazy import still ties a lower
-room to a higher one.
+review archives through delivery, so delivery sits below it. The top-level modules (config,
+models, errors, ...) are shared by every room and may import journal only; `__main__.py` is
+the entry point above them all. Imports inside functions and under TYPE_CHECKING count too: a
+lazy import still ties a lower room to a higher one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reviewer"
-RANK = {"journal": 0, "facts": 1, "llm": 2, "render": 2, "history": 2, "delivery": 3, "review": 4, "cli": 5}
+RANK = {
+    "journal": 0,
+    "facts": 1,
+    "llm": 2,
+    "render": 2,
+    "history": 2,
+    "delivery": 3,
+    "review": 4,
+    "cli": 5,
+}
 TOP_LEVEL_MAY_IMPORT = {"journal"}
 
 
