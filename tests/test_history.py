@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from reviewer.facts.calendar import Week
 from reviewer.facts.extract import extract_questions, extract_todos, undated_todos
-from reviewer.facts.tracking import reconcile, similar, track_questions, track_todos
+from reviewer.facts.tracking import (
+    Wordings,
+    reconcile,
+    similar,
+    track_questions,
+    track_todos,
+)
 from reviewer.journal.parse import parse_journal
 from reviewer.review.week import open_longest, question_ledger
 
@@ -122,3 +131,20 @@ def test_wonders_are_not_carried_over() -> None:
     )
     carried, _ = question_ledger(journal, Week.containing(date(2020, 2, 25)))
     assert [(q.text, q.kind) for q in carried] == [("数据集怎么划分", "ask")]
+
+
+# Wordings finds what comparing with every text finds: drawn from few characters and words,
+# so that near and exact matches are common (random text would almost never match).
+_wording = st.lists(
+    st.sampled_from(["ab", "cd", "ef", "的", "问题", " ", "?", "sample", "x"]), max_size=8
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_wording, max_size=25), st.lists(_wording, min_size=1, max_size=10))
+def test_wordings_find_exactly_the_similar_texts(texts: list[str], probes: list[str]) -> None:
+    wordings = Wordings((text, n) for n, text in enumerate(texts))
+    for probe in probes:
+        assert wordings.similar_to(probe) == [
+            n for n, text in enumerate(texts) if similar(text, probe)
+        ]

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Generic, TypeVar
 
 from reviewer.facts.extract import entry_facts
 from reviewer.journal.parse import Entry, Journal
@@ -27,6 +28,7 @@ __all__ = [
     "DORMANT_WEEKS",
     "History",
     "Tracked",
+    "Wordings",
     "ids_by_mention",
     "reconcile",
     "similar",
@@ -60,6 +62,51 @@ def similar(a: str, b: str) -> bool:
     if len(ga) < 4 or len(gb) < 4:
         return False
     return len(ga & gb) / len(ga | gb) >= _SAME
+
+
+T = TypeVar("T")
+
+
+class Wordings(Generic[T]):
+    """Texts, each with a value, searched for every text `similar` to a wording without
+    comparing it with each (which made two lists of n items cost n² comparisons).
+
+    Exact: same key, or a bigram Jaccard similarity of at least _SAME. Two bigram sets with
+    similarity s share at least s·|g| of either's |g| bigrams, so a match holds one of any
+    |g| - floor(s·|g|) + 1 of them: only the texts posted under the wording's rarest bigrams
+    are candidates, and each candidate is checked as `similar` would (prefix filtering).
+    """
+
+    def __init__(self, texts: Iterable[tuple[str, T]]) -> None:
+        self._texts: list[tuple[str, frozenset[str], T]] = []
+        self._by_key: dict[str, list[int]] = {}
+        self._postings: dict[str, list[int]] = {}
+        for text, value in texts:
+            key = _key(text)
+            grams = _grams(key)
+            index = len(self._texts)
+            self._texts.append((key, grams, value))
+            self._by_key.setdefault(key, []).append(index)
+            if len(grams) >= 4:
+                for gram in grams:
+                    self._postings.setdefault(gram, []).append(index)
+
+    def similar_to(self, text: str) -> list[T]:
+        """The values of every text similar to `text`, in the order they were given."""
+        key = _key(text)
+        found = set(self._by_key.get(key, ()))
+        grams = _grams(key)
+        if len(grams) >= 4:
+            need = len(grams) - int(_SAME * len(grams)) + 1
+            rarest = sorted(grams, key=lambda gram: len(self._postings.get(gram, ())))[:need]
+            for gram in rarest:
+                for index in self._postings.get(gram, ()):
+                    if index in found:
+                        continue
+                    other = self._texts[index][1]
+                    if len(grams & other) / len(grams | other) >= _SAME:
+                        found.add(index)
+        return [self._texts[index][2] for index in sorted(found)]
 
 
 @dataclass(slots=True)
@@ -308,9 +355,10 @@ def reconcile(tracked: list[Tracked], stored: Mapping[str, str]) -> dict[str, st
             taken.add(item.id)
         else:
             pending.append(item)
+    wordings = Wordings((text, old_id) for old_id, text in free.items())
     for item in pending:
         stamp = item.id.rsplit("-", 1)[0]
-        near = [i for i, text in free.items() if i not in taken and similar(text, item.text)]
+        near = [i for i in wordings.similar_to(item.text) if i not in taken]
         near.sort(key=lambda i: i.rsplit("-", 1)[0] != stamp)
         if near:
             item.id = near[0]

@@ -28,7 +28,7 @@ from reviewer.facts.extract import (
     undated_reflections,
 )
 from reviewer.facts.stats import count_words
-from reviewer.facts.tracking import DORMANT_WEEKS, History, Tracked, similar
+from reviewer.facts.tracking import DORMANT_WEEKS, History, Tracked, Wordings
 from reviewer.journal.parse import Journal
 from reviewer.llm.base import Backend, PeriodBackend, PeriodFacts, PeriodSummary
 from reviewer.models import (
@@ -166,16 +166,17 @@ def review_period(
 def standing_reflections(journal: Journal, as_of: date | None = None) -> list[Reflection]:
     """The undated self-reflection sections' items, each with the date it was first written in
     an entry when the same words appear in one (up to `as_of`), else undated."""
-    dated = [
-        r
-        for r in extract_reflections(journal.entries)
-        if r.date is not None and (as_of is None or r.date <= as_of)
+    first_written: dict[str, tuple[str, date]] = {}  # one per wording: its earliest date
+    for r in extract_reflections(journal.entries):
+        if r.date is not None and (as_of is None or r.date <= as_of):
+            earliest = first_written.get(r.text)
+            if earliest is None or r.date < earliest[1]:
+                first_written[r.text] = (r.text, r.date)
+    wordings = Wordings(first_written.values())
+    return [
+        item.model_copy(update={"date": min(wordings.similar_to(item.text), default=None)})
+        for item in undated_reflections(journal.sections)
     ]
-    found = []
-    for item in undated_reflections(journal.sections):
-        first = min((r.date for r in dated if r.date and similar(r.text, item.text)), default=None)
-        found.append(item.model_copy(update={"date": first}))
-    return found
 
 
 def _highlights(digest: Digest, start: date, end: date) -> list[MonthHighlight]:
