@@ -62,8 +62,12 @@ def read_regular(path: Path, limit: int) -> bytes:
             raise FileTooLarge(_too_large(path, info.st_size, limit))
         chunks: list[bytes] = []
         size = 0
-        while True:  # the size can change while we read: the bound holds all the same
-            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
+        # One read of the size the file has (joining chunks held the file twice in memory),
+        # then more while it grows: the bound holds all the same.
+        want = max(info.st_size + 1, _CHUNK)
+        while True:
+            chunk = os.read(fd, min(want, limit + 1 - size))
+            want = _CHUNK
             if not chunk:
                 break
             chunks.append(chunk)

@@ -103,3 +103,32 @@ def test_folder_without_notes(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no daily notes") as err:
         load_journal(tmp_path)
     assert err.value.exit_code == EXIT_NO_INPUT
+
+
+# A UTF-8 journal is parsed from its bytes, each entry decoded on its own (not one str of the
+# whole file): it reads exactly as its decoded text does, across the pieces the validation
+# reads (_PIECE) and with characters of every width around them.
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+def test_a_utf8_journal_reads_as_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bom: bytes
+) -> None:
+    from reviewer.journal import source
+    from reviewer.journal.parse import parse_journal
+
+    monkeypatch.setattr(source, "_PIECE", 7)
+    text = (
+        "---\ntitle: 日知录\n---\n# 日知录 👌\n"
+        + "".join(
+            f"### 2020-02-{day:02}\n* 需要问的问题\n  * é{day}？👌\n```\n### 2020-01-01\n```\n"
+            for day in range(1, 29)
+        )
+        + "## 🤔自省🤔\n* 早点看代码\r\n* last line without a newline"
+    )
+    journal = load_journal(_write(tmp_path, bom + text.encode("utf-8")))
+    assert journal == parse_journal(text, source=str(tmp_path / "journal.md"))
+    assert len(journal.entries) == 28 and journal.entries[0].body[1] == "  * é1？👌"
+
+
+def test_a_utf8_journal_is_still_checked_for_control_characters(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not UTF-8, UTF-16 or GBK"):
+        load_journal(_write(tmp_path, b"### 2020-02-24\n" + b"\x01\x02" * 20 + b"\n"))

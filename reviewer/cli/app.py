@@ -360,7 +360,7 @@ def read_journal(
         remember_facts(
             settings.cache_dir,
             str(path),
-            (e.body for e in loaded.entries),
+            (e.text for e in loaded.entries),
             keep=as_of is None,
         )
     return loaded

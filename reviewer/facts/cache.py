@@ -117,15 +117,13 @@ def save_facts(cache_dir: Path, journal: str, facts: Mapping[str, EntryFacts]) -
         log.info("facts cache %s not written: %s", path, err)
 
 
-def remember_facts(
-    cache_dir: Path, journal: str, bodies: Iterable[tuple[str, ...]], keep: bool = True
-) -> None:
-    """Read the facts of every body (the journal's entries), from the cache where their text
-    is unchanged, and (with `keep`) keep them for the next run when anything changed. A past
-    state of the journal (`--as-of`) is read through the cache but not kept: it would replace
-    the facts of the journal as it is."""
+def remember_facts(cache_dir: Path, journal: str, texts: Iterable[str], keep: bool = True) -> None:
+    """Read the facts of every entry's text, from the cache where it is unchanged, and (with
+    `keep`) keep them for the next run when anything changed. A past state of the journal
+    (`--as-of`) is read through the cache but not kept: it would replace the facts of the
+    journal as it is."""
     known = load_facts(cache_dir, journal)
     know(known)
-    current = facts_of(bodies)
+    current = facts_of(texts)
     if keep and current.keys() != known.keys():
         save_facts(cache_dir, journal, current)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reviewer.journal.outline import (
@@ -189,13 +189,13 @@ class EntryFacts:
 # result per entry, while a cap (8,192 was here) silently turned into misses on every pass once
 # a journal was longer (30 years are about 11,000 entries: NOTES).
 _known: dict[str, EntryFacts] = {}
-_seen: dict[tuple[str, ...], tuple[str, EntryFacts]] = {}
+_seen: dict[str, tuple[str, EntryFacts]] = {}  # by the entry's text
 EXTRACTED = Counter[str]()  # entries extracted / found known in this process (for tests, bench)
 
 
-def body_digest(body: tuple[str, ...]) -> str:
-    """A stable name for an entry's body: what the facts cache is keyed by."""
-    return hashlib.blake2b("\n".join(body).encode(), digest_size=16).hexdigest()
+def body_digest(text: str) -> str:
+    """A stable name for an entry's text: what the facts cache is keyed by."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def know(facts: Mapping[str, EntryFacts]) -> None:
@@ -204,36 +204,37 @@ def know(facts: Mapping[str, EntryFacts]) -> None:
     _known.update(facts)
 
 
-def facts_of(bodies: Iterable[tuple[str, ...]]) -> dict[str, EntryFacts]:
-    """Body digest -> facts of each body, extracting those not known yet."""
+def facts_of(texts: Iterable[str]) -> dict[str, EntryFacts]:
+    """Body digest -> facts of each entry's text, extracting those not known yet."""
     found: dict[str, EntryFacts] = {}
-    for body in bodies:
-        digest, facts = _entry_facts(body)
+    for text in texts:
+        digest, facts = _entry_facts(text)
         found[digest] = facts
     return found
 
 
-def entry_facts(body: tuple[str, ...]) -> EntryFacts:
-    """The facts of one entry's body, extracted once per process (or known from the cache)."""
-    return _entry_facts(body)[1]
+def entry_facts(text: str) -> EntryFacts:
+    """The facts of one entry's text (its body lines joined by newlines), extracted once per
+    process (or known from the cache)."""
+    return _entry_facts(text)[1]
 
 
-def _entry_facts(body: tuple[str, ...]) -> tuple[str, EntryFacts]:
-    seen = _seen.get(body)
+def _entry_facts(text: str) -> tuple[str, EntryFacts]:
+    seen = _seen.get(text)
     if seen is not None:
         return seen
-    digest = body_digest(body)
+    digest = body_digest(text)
     facts = _known.get(digest)
     if facts is None:
-        facts = _extract(body)
+        facts = _extract(text.split("\n"))
         EXTRACTED["extracted"] += 1
     else:
         EXTRACTED["known"] += 1
-    _seen[body] = (digest, facts)
+    _seen[text] = (digest, facts)
     return digest, facts
 
 
-def _extract(body: tuple[str, ...]) -> EntryFacts:
+def _extract(body: Sequence[str]) -> EntryFacts:
     """Every question, TODO and reflection of one entry's body (lines counted from 1)."""
     found = items(enumerate(body, start=1))
     lines = _Lines(found)
@@ -471,7 +472,7 @@ def _entry_questions(entry: Entry) -> list[Question]:
             source=entry.source,
             kind=kind,  # type: ignore[arg-type]
         )
-        for line, text, status, answer, kind in _entry_facts(entry.body)[1].questions
+        for line, text, status, answer, kind in _entry_facts(entry.text)[1].questions
     ]
 
 
@@ -496,7 +497,7 @@ def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
             source=entry.source,
         )
         for entry in entries
-        for line, text, kind in _entry_facts(entry.body)[1].reflections
+        for line, text, kind in _entry_facts(entry.text)[1].reflections
     ]
 
 
@@ -753,7 +754,7 @@ def _entry_todos(entry: Entry) -> list[Todo]:
             line=entry.line + line,
             source=entry.source,
         )
-        for line, text, status in _entry_facts(entry.body)[1].todos
+        for line, text, status in _entry_facts(entry.text)[1].todos
     ]
 
 

@@ -284,7 +284,7 @@ class History:
         self.questions: list[_Mention] = []
         self.todos: list[_Mention] = []
         for entry in sorted(entries, key=lambda e: (e.start, e.source, e.line)):
-            facts = entry_facts(entry.body)
+            facts = entry_facts(entry.text)
             day, source, at = entry.start, entry.source, entry.line
             self.questions.extend(
                 _Mention(text, day, status, at + line, source, answer, kind=kind, key=_key(text))

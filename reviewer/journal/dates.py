@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 __all__ = [
@@ -198,7 +198,8 @@ class Draft:
     heading: str
     raw: RawDate
     start: date | None
-    body: list[str] = field(default_factory=list)
+    text: str = ""  # the lines after the heading, joined by newlines (set when they end)
+    lines: int = 0  # how many lines that is
     repaired: bool = False
 
 

@@ -40,6 +40,9 @@ __all__ = [
 # Any line _HEADING, FENCE, _BOLD_DATE or _STAMP can match starts like this (and a line that
 # starts otherwise is plain body text).
 _SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-)", re.MULTILINE)
+# The same lines and more, found in the UTF-8 bytes (\d and \u3000 are not bytes).
+_SPECIAL_BYTES = re.compile(rb"^(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)", re.MULTILINE)
+_PASS = "surrogatepass"  # a str with a lone surrogate survives the round trip through bytes
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
 # Lines that head an entry without being Markdown headings: a bold date alone on its line
 # (`**2026-11-23**`) and jrnl's time stamps (`[2026-11-23 09:00] title`).
@@ -72,9 +75,16 @@ class Entry:
     title: str  # what follows the date on the heading line, if anything
     start: date
     end: date
-    body: tuple[str, ...]  # lines after the heading, up to end_line
+    text: str  # the lines after the heading, up to end_line, joined by newlines
     repaired: bool = False
     source: str = ""  # file the entry came from, for folders of daily notes
+
+    @property
+    def body(self) -> tuple[str, ...]:
+        """The lines after the heading, up to end_line. Kept as one string (`text`) and split
+        when asked: a line is a Python object of its own, and a journal's million lines as
+        objects took twice the memory of its text."""
+        return tuple(self.text.split("\n")) if self.end_line > self.line else ()
 
     @property
     def days(self) -> list[date]:
@@ -128,36 +138,50 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def parse_journal(text: str, source: str = "") -> Journal:
-    """Parse a whole journal file's text."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = split_lines(text)
+def parse_journal(text: str | bytes, source: str = "") -> Journal:
+    """Parse a whole journal file's text (a str, or its UTF-8 bytes).
+
+    The text is read as UTF-8 bytes: only the lines that can start an entry or a section are
+    decoded one by one, and each entry's text once, so the journal is never held as one str
+    as well as in entries (one emoji makes a whole str four bytes a character: a journal of
+    63 MB took 144 MB as a str)."""
+    data = text.encode("utf-8", _PASS) if isinstance(text, str) else text
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    line_count = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     drafts: list[Draft] = []
     sections: list[Section] = []
     diagnostics: list[Diagnostic] = []
     preamble_end = 0  # number of lines in the preamble
+    preamble_upto = len(data)  # where the preamble's text ends
 
-    # Where the current line goes: "pre" (the preamble), "entry" (drafts[-1]) or "section".
+    # Where the lines go: "pre" (the preamble), "entry" (drafts[-1]) or "section". Every
+    # place holds consecutive lines, so a place is the text from `region` (the byte offset of
+    # its first line) to where the next place starts: no line is ever an object of its own.
     where = "pre"
+    region = 0
     section_start = 0
     section_level = 0
     section_heading = ""
-    section_lines: list[str] = []
     in_fence = False
 
-    def close_section(last_line: int) -> None:
-        sections.append(Section(section_start, last_line, section_heading, tuple(section_lines)))
+    def close(lineno: int, upto: int) -> None:
+        """End the current place before line `lineno`, which starts at offset `upto`."""
+        nonlocal preamble_end, preamble_upto
+        if where == "pre":
+            preamble_end, preamble_upto = lineno - 1, upto
+        elif where == "entry":
+            drafts[-1].text, drafts[-1].lines = _region(data, region, upto)
+        else:
+            body, count = _region(data, region, upto)
+            lines = tuple(body.split("\n")) if count else ()
+            sections.append(Section(section_start, lineno - 1, section_heading, lines))
 
-    start_index = _front_matter_end(lines)
-    placed = 0  # lines before this index are placed; the rest wait for the next special line
-    for idx in _special_lines(text, start_index):
-        # The plain lines since the last special one go, as a block, where the last one said.
-        if where == "entry":
-            drafts[-1].body.extend(lines[placed:idx])
-        elif where == "section":
-            section_lines.extend(lines[placed:idx])
-        placed = idx + 1
-        line = lines[idx]
+    for idx, offset in _special_lines(data, _front_matter_end(data)):
+        end = data.find(b"\n", offset)
+        line = (data[offset:] if end < 0 else data[offset:end]).decode("utf-8", _PASS)
+        if not _SPECIAL.match(line):
+            continue  # only the bytes' quick test took it for one
+        after = len(data) if end < 0 else end + 1  # where the next line starts
         lineno = idx + 1
         heading = None
         fence = FENCE.match(line)
@@ -169,11 +193,8 @@ def parse_journal(text: str, source: str = "") -> Journal:
         if pseudo is not None:
             # It takes the level of the dated headings around it, so sections nest as usual.
             level = drafts[-1].level if drafts else 6
-            if where == "section":
-                close_section(lineno - 1)
-            elif where == "pre":
-                preamble_end = lineno - 1
-            where = "entry"
+            close(lineno, offset)
+            where, region = "entry", after
             drafts.append(
                 Draft(lineno, level, line.strip(), pseudo, make_date(pseudo.y, pseudo.m, pseudo.d))
             )
@@ -195,11 +216,8 @@ def parse_journal(text: str, source: str = "") -> Journal:
                     )
                 )
             if raw is not None:
-                if where == "section":
-                    close_section(lineno - 1)
-                elif where == "pre":
-                    preamble_end = lineno - 1
-                where = "entry"
+                close(lineno, offset)
+                where, region = "entry", after
                 drafts.append(
                     Draft(lineno, level, heading.group(2), raw, make_date(raw.y, raw.m, raw.d))
                 )
@@ -212,33 +230,23 @@ def parse_journal(text: str, source: str = "") -> Journal:
                 and (level < drafts[-1].level or (level == drafts[-1].level and not unread))
             ) or (where == "section" and level <= section_level)
             if opens_section:
-                if where == "section":
-                    close_section(lineno - 1)
-                where = "section"
+                close(lineno, offset)
+                where, region = "section", after
                 section_start, section_level, section_heading = lineno, level, heading.group(2)
-                section_lines = []
-                continue
-        if where == "entry":
-            drafts[-1].body.append(line)
-        elif where == "section":
-            section_lines.append(line)
-    if where == "entry":
-        drafts[-1].body.extend(lines[placed:])
-    elif where == "section":
-        section_lines.extend(lines[placed:])
-    if where == "pre":
-        preamble_end = len(lines)
-    elif where == "section":
-        close_section(len(lines))
+        # Any other line stays in the current place.
+    close(line_count + 1, len(data))
 
-    preamble = Section(1, preamble_end, "", tuple(lines[:preamble_end])) if preamble_end else None
+    preamble = None
+    if preamble_end:
+        lines = _region(data, 0, preamble_upto)[0].split("\n")
+        preamble = Section(1, preamble_end, "", tuple(lines))
 
     def report(line: int, severity: str, code: str, message: str) -> None:
         diagnostics.append(Diagnostic(line, severity, code, message, source))
 
     repair_dates(drafts, report)
     entries, undatable = _finish(drafts, report, source)
-    if not entries and lines:
+    if not entries and line_count:
         report(1, "error", "no-entries", "no date headings found (expected '### 2020-02-24')")
     diagnostics.sort(key=lambda d: (d.line, d.severity))
     return Journal(
@@ -247,23 +255,33 @@ def parse_journal(text: str, source: str = "") -> Journal:
         sections=tuple(sections),
         undatable=tuple(undatable),
         diagnostics=tuple(diagnostics),
-        line_count=len(lines),
+        line_count=line_count,
         source=source,
     )
 
 
-def _special_lines(text: str, start: int) -> Iterator[int]:
-    """Indices of the lines (from `start`) that can change where lines go: code fences,
-    Markdown headings and the lines that head an entry without being one. Found by one regex
-    over the whole text, so that the Python loop runs once per heading, not once per line: a
-    30-year journal has 270,000 lines and 11,000 headings."""
+def _region(data: bytes, start: int, upto: int) -> tuple[str, int]:
+    """The lines from offset `start` (a line's start) to `upto` (the next place's first line,
+    or the end), decoded and joined by newlines, and how many lines they are."""
+    if upto <= start:
+        return "", 0
+    body = data[start : upto - 1 if data[upto - 1 : upto] == b"\n" else upto]
+    return body.decode("utf-8", _PASS), body.count(b"\n") + 1
+
+
+def _special_lines(data: bytes, start: int) -> Iterator[tuple[int, int]]:
+    """(index, offset) of the lines (from index `start`) that may change where lines go: code
+    fences, Markdown headings and the lines that head an entry without being one (a superset:
+    the caller tests each with _SPECIAL). Found by one regex over the whole text, so that the
+    Python loop runs once per heading, not once per line: a 30-year journal has 270,000 lines
+    and 11,000 headings."""
     index = 0
     last = 0
-    for match in _SPECIAL.finditer(text):
-        index += text.count("\n", last, match.start())
+    for match in _SPECIAL_BYTES.finditer(data):
+        index += data.count(b"\n", last, match.start())
         last = match.start()
         if index >= start:
-            yield index
+            yield index, match.start()
 
 
 def _pseudo_heading(line: str) -> RawDate | None:
@@ -280,14 +298,27 @@ def _pseudo_heading(line: str) -> RawDate | None:
     return None
 
 
-def _front_matter_end(lines: list[str]) -> int:
+def _front_matter_end(data: bytes) -> int:
     """Index of the first line after Jekyll front matter (0 when there is none)."""
-    if not lines or lines[0].strip() != "---":
+    lines = _lines(data)
+    if next(lines, "").strip() != "---":
         return 0
-    for idx in range(1, len(lines)):
-        if lines[idx].strip() in {"---", "..."}:
+    for idx, line in enumerate(lines, start=1):
+        if line.strip() in {"---", "..."}:
             return idx + 1
     return 0
+
+
+def _lines(data: bytes) -> Iterator[str]:
+    """The lines of `data`, one at a time (as split_lines, without a list of them all)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        if end < 0:
+            yield data[start:].decode("utf-8", _PASS)
+            return
+        yield data[start:end].decode("utf-8", _PASS)
+        start = end + 1
 
 
 def _finish(drafts: list[Draft], report: Report, source: str) -> tuple[list[Entry], list[Section]]:
@@ -296,22 +327,22 @@ def _finish(drafts: list[Draft], report: Report, source: str) -> tuple[list[Entr
     entries: list[Entry] = []
     undatable: list[Section] = []
     for draft in drafts:
-        body = tuple(draft.body)
         if draft.start is None:
-            undatable.append(Section(draft.line, draft.line + len(body), draft.heading, body))
+            body = tuple(draft.text.split("\n")) if draft.lines else ()
+            undatable.append(Section(draft.line, draft.line + draft.lines, draft.heading, body))
             continue
         start = draft.start
         end, repaired = range_end(draft, start, report)
         entries.append(
             Entry(
                 line=draft.line,
-                end_line=draft.line + len(body),
+                end_line=draft.line + draft.lines,
                 level=draft.level,
                 heading=draft.heading,
                 title=draft.raw.title,
                 start=start,
                 end=end,
-                body=body,
+                text=draft.text,
                 repaired=draft.repaired or repaired,
                 source=source,
             )
@@ -338,7 +369,7 @@ def parse_notes(
                 title="",
                 start=day,
                 end=day,
-                body=tuple(lines),
+                text="\n".join(lines),
                 source=name,
             )
         )

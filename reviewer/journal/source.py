@@ -12,6 +12,7 @@ warning rather than stopping the review.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import os
 import re
@@ -115,8 +116,35 @@ def load_journal(
     data = _read(path, max_bytes)
     if not data.strip():
         raise InputError(f"{path}: the file is empty; write a first entry like '### 2020-02-24'")
-    text = decode(data, str(path), encoding)
-    return parse_journal(text, source=str(path))
+    utf8 = None if encoding else _utf8(data, str(path))
+    if utf8 is not None:
+        return parse_journal(utf8, source=str(path))
+    return parse_journal(decode(data, str(path), encoding), source=str(path))
+
+
+_HEAD = 1 << 16  # bytes enough for decode's checks, which read the first 8,192 characters
+_PIECE = 1 << 20
+
+
+def _utf8(data: bytes, name: str) -> bytes | None:
+    """The journal's UTF-8 text (after a BOM) when `data` is UTF-8 text that `decode` takes,
+    without decoding it into one str: the parser decodes each entry on its own (a 63 MB
+    journal took 144 MB as a str, on top of its entries). None when it is not UTF-8 (decode
+    then tries the other encodings); InputError as decode when it is not text."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    view = memoryview(body)
+    reader = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(view), _PIECE):
+            reader.decode(view[start : start + _PIECE])
+        reader.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    cut = min(len(data), _HEAD)
+    while cut < len(data) and data[cut] & 0xC0 == 0x80:  # not inside a character
+        cut += 1
+    decode(data[:cut], name)  # the same checks (binary, control characters) on the same head
+    return body
 
 
 def _read(path: Path, max_bytes: int) -> bytes:

@@ -104,7 +104,9 @@ def review_period(
         raise UsageError(f"the period ends ({end}) before it starts ({start})")
     weeks = weeks_overlapping(start, end)
     digests = [
-        review_week(journal, w, today, backend, ids, lang=lang, dormant_weeks=dormant_weeks)
+        _outline(
+            review_week(journal, w, today, backend, ids, lang=lang, dormant_weeks=dormant_weeks)
+        )
         for w in weeks
     ]
     inside = [e for e in journal.entries if e.start <= end and e.end >= start]
@@ -177,6 +179,18 @@ def standing_reflections(journal: Journal, as_of: date | None = None) -> list[Re
         item.model_copy(update={"date": min(wordings.similar_to(item.text), default=None)})
         for item in undated_reflections(journal.sections)
     ]
+
+
+# What a month reads of its weeks' digests is their week, summary, highlights, stats, meta and
+# language: the rest is dropped as each week is done, not held for every week of a term.
+_UNREAD = ("entries", "questions", "reflections", "todos", "next_week", "warnings", "problems")
+
+
+def _outline(digest: Digest) -> Digest:
+    """The week's digest without the lists the month does not read."""
+    return digest.model_copy(
+        update={**{name: [] for name in _UNREAD}, "recent_weeks": [], "history": None}
+    )
 
 
 def _highlights(digest: Digest, start: date, end: date) -> list[MonthHighlight]:

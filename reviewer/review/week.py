@@ -305,7 +305,7 @@ def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats
 def last_entry_before(journal: Journal, week: Week) -> date | None:
     """The last day written before `week`, when nothing is written in the week (else None).
     An empty heading is not writing: it counts as little as it does for days journaled."""
-    written = [e for e in journal.entries if any(line.strip() for line in e.body)]
+    written = [e for e in journal.entries if e.text.strip()]
     if any(e.start <= week.end and e.end >= week.start for e in written):
         return None
     before = [e.end for e in written if e.end < week.start]
