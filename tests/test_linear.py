@@ -1,0 +1,134 @@
+"""Linear and incremental (issue 12), pinned by counting operations, never by timing.
+
+1. Linear: every command makes at most 3.3x the Python function calls (beyond those of any
+   run) on a journal three times as long (a pass per pair of entries makes about 9x).
+2. Incremental: a cold run extracts every entry once; a second run, with one entry added,
+   extracts that entry alone (the rest come from the facts cache on disk).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from types import FrameType
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewer.cli import app
+from reviewer.facts import extract, tracking
+
+runner = CliRunner()
+END = date(2020, 6, 28)  # a Sunday
+GROWTH = 3.3
+
+
+def _journal(days: int) -> str:
+    """A newest-first journal of `days` entries, each its own words: a question (every fourth
+    asked again a week later, then answered), a TODO (half ticked), a reflection, narrative."""
+    parts = ["# 日知录\n"]
+    for n in range(days):
+        day = END - timedelta(days=n)
+        again = day + timedelta(days=7)
+        parts.append(
+            f"\n### {day}\n\n* 读了 paper {n}，做了实验 {n * 7 % 13}。\n"
+            f"* 需要问的问题\n  * 第 {n} 个实验的 learning rate 是怎么定的？\n"
+            + (f"  * 第 {n + 7} 个实验的 learning rate 是怎么定的？（👌）\n" if n % 4 == 0 else "")
+            + f"* TODO: 整理第 {n} 组结果{' ✅' if n % 2 else ''}\n"
+            f"* 自省：第 {n} 天应该早点看代码 ({again:%m-%d})\n"
+        )
+    parts.append("\n## 🤔自省🤔\n\n* 应该早点看代码\n* 不要拖延\n")
+    return "".join(parts)
+
+
+def _fresh() -> None:
+    """Forget what this process has seen, as a new process would (the disk cache stays)."""
+    extract._seen.clear()
+    extract._known.clear()
+    extract.EXTRACTED.clear()
+    tracking._last = None
+
+
+def _calls(argv: list[str]) -> int:
+    """Python function calls made by one CLI run in a fresh state (it must succeed)."""
+    _fresh()
+    count = 0
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal count
+        if event == "call":
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        result = runner.invoke(app, argv)
+    finally:
+        sys.setprofile(None)
+    assert result.exit_code in (0, 3), result.output
+    return count
+
+
+COMMANDS = {
+    "week": ["week", "2020-06-22", "-f", "json"],
+    "month": ["month", "2020-06", "-f", "json"],
+    "stats": ["stats"],
+    "questions": ["questions", "--open"],
+    "todos": ["todos", "--open"],
+    "check": ["check"],
+    "reflections": ["reflections"],
+}
+
+
+@pytest.fixture
+def journals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[int, Path]]:
+    monkeypatch.setenv("REVIEWER_OFFLINE", "1")
+    monkeypatch.setenv("REVIEWER_TODAY", str(END))
+    paths = {}
+    for days in (5, 120, 360):
+        paths[days] = tmp_path / f"journal-{days}.md"
+        paths[days].write_text(_journal(days), encoding="utf-8")
+    yield paths
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_is_linear_in_the_entries(journals: dict[int, Path], command: str) -> None:
+    argv = COMMANDS[command]
+    _calls([*argv, "--journal", str(journals[5])])  # lazy imports and templates, once
+    # What any run costs (the CLI, rendering), then the two sizes: each on a cache of its
+    # own, a cold run. Linear work grows (360 - 5) / (120 - 5) = 3.09x; n² grows 9x.
+    base = _calls([*argv, "--journal", str(journals[5])])
+    small = _calls([*argv, "--journal", str(journals[120])]) - base
+    large = _calls([*argv, "--journal", str(journals[360])]) - base
+    assert small > 0
+    assert large <= GROWTH * small, f"{command}: {large} calls vs {small} ({large / small:.2f}x)"
+
+
+def test_a_second_run_extracts_only_the_entry_added(
+    journals: dict[int, Path], tmp_path: Path
+) -> None:
+    path = journals[360]
+    _calls(["week", "2020-06-22", "--journal", str(path)])
+    assert extract.EXTRACTED == {"extracted": 360}  # each entry once, though read by 3 passes
+
+    _calls(["week", "2020-06-22", "--journal", str(path)])
+    assert extract.EXTRACTED == {"known": 360}  # all from the cache on disk
+
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition("\n### ")
+    path.write_text(f"{head}\n### {END + timedelta(days=1)}\n\n* 新的一天\n\n### {rest}", "utf-8")
+    _calls(["week", "2020-06-22", "--journal", str(path)])
+    assert extract.EXTRACTED == {"known": 360, "extracted": 1}
+
+
+def test_a_corrupt_facts_cache_is_rebuilt_not_trusted(journals: dict[int, Path]) -> None:
+    path = journals[120]
+    first = runner.invoke(app, ["questions", "--journal", str(path), "-f", "json"])
+    cached = list(Path(tmp := __import__("os").environ["XDG_CACHE_HOME"]).glob("reviewer/facts/*"))
+    assert len(cached) == 1, tmp
+    cached[0].write_text('{"extractor": "x", "entries": {"a": [1]}}', encoding="utf-8")
+    _fresh()
+    again = runner.invoke(app, ["questions", "--journal", str(path), "-f", "json"])
+    assert again.output == first.output
+    assert extract.EXTRACTED == {"extracted": 120}
