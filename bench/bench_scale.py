@@ -78,23 +78,25 @@ def measure(journal: Path, runs: int, work: Path) -> dict[str, dict[str, float]]
         name: {"cold": [], "warm": [], "warm+1": [], "rss": []} for name in COMMANDS
     }
     starts: list[float] = []
-    added = journal.with_name(journal.stem + "-plus1.md")
     text = journal.read_text(encoding="utf-8")
     # A newest-first journal: the new entry goes on top, under the title.
     head, _, rest = text.partition("\n### ")
-    added.write_text(
-        f"{head}\n### {TODAY}\n\n* one more day: a new entry\n\n### {rest}", encoding="utf-8"
-    )
+    added = f"{head}\n### {TODAY}\n\n* one more day: a new entry\n\n### {rest}"
     for n in range(runs):
         for name, args in COMMANDS.items():
             cache = work / f"run-{n}-{name.replace(' ', '_')}" / "cache"
             shutil.rmtree(cache.parent, ignore_errors=True)
             cache.mkdir(parents=True)
-            env = _env(cache, journal)
+            # The user's own file, written to as they write: warm+1 is the same path, one
+            # entry longer (the caches are per journal file).
+            own = cache.parent / journal.name
+            own.write_text(text, encoding="utf-8")
+            env = _env(cache, own)
             starts.append(_run([reviewer, "--version"], env)[0])
             cold, rss = _run([reviewer, *args], env)
             warm, rss2 = _run([reviewer, *args], env)
-            plus, rss3 = _run([reviewer, *args], {**env, "REVIEWER_JOURNAL": str(added)})
+            own.write_text(added, encoding="utf-8")
+            plus, rss3 = _run([reviewer, *args], env)
             results[name]["cold"].append(cold)
             results[name]["warm"].append(warm)
             results[name]["warm+1"].append(plus)

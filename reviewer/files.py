@@ -23,13 +23,31 @@ from pathlib import Path
 
 from reviewer.errors import EXIT_CANT_CREATE, EXIT_NO_INPUT, ReviewerError
 
-__all__ = ["FileTooLarge", "read_regular", "write_atomic", "write_output"]
+__all__ = ["FileTooLarge", "read_regular", "remove_files", "write_atomic", "write_output"]
 
 _CHUNK = 1 << 20
 
 
 class FileTooLarge(ReviewerError):
     """A file is larger than the bound it is read with."""
+
+
+def remove_files(folder: Path, pattern: str) -> int:
+    """Remove the regular files (not links, not folders) in `folder` whose names match the
+    glob `pattern`; how many were removed. A missing folder holds none."""
+    removed = 0
+    try:
+        found = sorted(folder.glob(pattern))
+    except OSError:
+        return 0
+    for path in found:
+        try:
+            if stat.S_ISREG(path.lstat().st_mode):
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def _kind(mode: int) -> str:

@@ -1,4 +1,4 @@
-"""Commands for the LLM response cache."""
+"""Commands for the caches: LLM answers, and the facts and history kept per journal."""
 
 from __future__ import annotations
 
@@ -43,7 +43,10 @@ def cache_stats(
 @cache_app.command("clear")
 @handles_errors
 def cache_clear(config: ConfigOpt = None) -> None:
-    """Remove every cached answer and forget what each endpoint accepts."""
+    """Remove every cached answer, forget what each endpoint accepts, and remove the facts
+    and git history kept per journal (all are rebuilt when needed)."""
+    from reviewer.facts.cache import clear_facts
+    from reviewer.history.store import clear_history
     from reviewer.llm.cache import EndpointModes, ResponseCache
 
     settings = load_config(config)
@@ -51,6 +54,8 @@ def cache_clear(config: ConfigOpt = None) -> None:
     removed = cache.clear()
     cache.close_quietly()
     forgotten = EndpointModes(settings.cache_dir).forget()
+    kept = clear_facts(settings.cache_dir) + clear_history(settings.cache_dir)
     typer.echo(
-        f"removed {plural(removed, 'cached answer')}; forgot {plural(forgotten, 'endpoint mode')}"
+        f"removed {plural(removed, 'cached answer')}; forgot {plural(forgotten, 'endpoint mode')}; "
+        f"removed {plural(kept, 'file')} of facts and history kept per journal"
     )

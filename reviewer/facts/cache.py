@@ -26,10 +26,10 @@ from reviewer import __version__
 from reviewer.errors import ReviewerError
 from reviewer.facts import extract
 from reviewer.facts.extract import EntryFacts, facts_of, know
-from reviewer.files import write_atomic
+from reviewer.files import remove_files, write_atomic
 from reviewer.journal import outline
 
-__all__ = ["extractor_version", "load_facts", "remember_facts", "save_facts"]
+__all__ = ["clear_facts", "extractor_version", "load_facts", "remember_facts", "save_facts"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,11 @@ def extractor_version() -> str:
 def _path(cache_dir: Path, journal: str) -> Path:
     tag = hashlib.sha256(os.path.abspath(journal).encode()).hexdigest()[:12]
     return cache_dir / "facts" / f"facts-{tag}.json"
+
+
+def clear_facts(cache_dir: Path) -> int:
+    """Remove every journal's kept facts (`reviewer cache clear`); how many files."""
+    return remove_files(cache_dir / "facts", "facts-*.json")
 
 
 def _is_rows(value: object, width: int) -> bool:

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from reviewer.errors import ReviewerError
-from reviewer.files import write_atomic
+from reviewer.files import remove_files, write_atomic
 from reviewer.history import git
 from reviewer.history.blame import (
     carry_over,
@@ -36,7 +36,14 @@ from reviewer.history.blame import (
 )
 from reviewer.history.git import GitError, Tracked
 
-__all__ = ["JournalAt", "LineDates", "history_status", "journal_at", "line_dates"]
+__all__ = [
+    "JournalAt",
+    "LineDates",
+    "clear_history",
+    "history_status",
+    "journal_at",
+    "line_dates",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,11 @@ class JournalAt:
 
     data: bytes
     lines: LineDates
+
+
+def clear_history(cache_dir: Path) -> int:
+    """Remove every journal's kept history (`reviewer cache clear`); how many files."""
+    return remove_files(cache_dir / "history", "history-*.json")
 
 
 def _cache_path(cache_dir: Path, journal: Path) -> Path:
