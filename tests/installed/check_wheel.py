@@ -11,9 +11,12 @@ non-zero with the reason on the first failure.
 from __future__ import annotations
 
 import json
+import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +82,8 @@ def main() -> None:
         if sent != "My own system prompt for 2020-W09." or sent == shipped:
             fail(f"the own template was not used: {sent[:80]!r}")
 
+        _history_and_facts(run, home)
+
         location = subprocess.run(
             [str(reviewer.parent / "python"), "-c", "import reviewer; print(reviewer.__file__)"],
             cwd=home,
@@ -91,8 +96,36 @@ def main() -> None:
             fail(f"reviewer was imported from the checkout ({location}), not the wheel")
     print(
         f"install-check: ok: the wheel in {reviewer.parent.parent} reviews with an LLM, "
-        "and an own prompt template overrides the shipped one"
+        "an own prompt template overrides the shipped one, and a git journal's history dates "
+        "a tick"
     )
+
+
+def _history_and_facts(run: Callable[..., subprocess.CompletedProcess[str]], home: Path) -> None:
+    """The wheel's history package: a Today-list TODO ticked on a Wednesday (a commit) is done
+    in that week; the facts cache is written, private."""
+    if shutil.which("git", path="/usr/bin:/bin") is None:
+        print("install-check: note: no git in /usr/bin or /bin: history not checked")
+        return
+    from git_support import Repo  # tests/: real repositories, commits dated
+
+    repo = Repo(home / "blog")
+    done_list = "\n## Done\n\n#### Today\n"
+    monday = "## 2020-02-03\n* 训练\n"
+    repo.commit(f"{monday}{done_list}* 读完 DINOv2 论文\n", "2020-02-03T21:00:00+08:00")
+    wednesday = f"## 2020-02-10\n* 写代码\n\n{monday}{done_list}* ~~读完 DINOv2 论文~~\n"
+    repo.commit(wednesday, "2020-02-12T22:00:00+08:00")
+    week = ["week", "2020-02-10", "--journal", str(repo.journal), "-f", "json", "--offline"]
+    done = run(*week)
+    if done.returncode != 0:
+        fail(f"week on a git journal exited {done.returncode}: {done.stderr.strip()}")
+    history = json.loads(done.stdout).get("history") or {}
+    ticked = [(t["text"], t["date"]) for t in history.get("done", [])]
+    if ticked != [("读完 DINOv2 论文", "2020-02-12")]:
+        fail(f"the Wednesday tick is not done in its week from the wheel: {ticked}")
+    facts = list((home / "cache" / "reviewer" / "facts").glob("facts-*.json"))
+    if not facts or any(stat.S_IMODE(f.stat().st_mode) != 0o600 for f in facts):
+        fail(f"the facts cache is missing or not private: {facts}")
 
 
 if __name__ == "__main__":
