@@ -222,3 +222,40 @@ def test_tracking_any_questions_raises_nothing(items: list[str]) -> None:
         for b in items[:5]:
             assert similar(a, b) == similar(b, a)
     _bounded(started)
+
+
+# A file is parsed from its bytes when they are UTF-8 (each entry decoded on its own), else
+# from its decoded text: any bytes read the one way as the other, or are refused alike.
+journal_bytes = st.lists(
+    st.sampled_from(HOSTILE_BITS).map(lambda s: s.encode("utf-8", "surrogatepass"))
+    | st.sampled_from([b"### 2020-02-24\n", b"\r\n", b"\r", b"\xef\xbb\xbf", b"\xff", b"\xe4\xb8"])
+    | st.binary(max_size=12),
+    max_size=12,
+).map(b"".join)
+
+
+@FEW
+@given(journal_bytes)
+def test_a_file_reads_as_its_decoded_text(data: bytes) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from reviewer.journal.source import load_journal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "journal.md")
+        path.write_bytes(data)
+        try:
+            expected = parse_journal(decode(data, str(path)), source=str(path))
+        except InputError as err:
+            refused: InputError | None = err
+        else:
+            refused = None
+        if not data.strip():
+            return  # an empty file is refused before decoding
+        try:
+            loaded = load_journal(path)
+        except InputError as err:
+            assert refused is not None and str(err) == str(refused)
+            return
+        assert refused is None and loaded == expected
