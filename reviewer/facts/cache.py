@@ -56,28 +56,26 @@ def clear_facts(cache_dir: Path) -> int:
     return remove_files(cache_dir / "facts", "facts-*.json")
 
 
-def _is_rows(value: object, width: int) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(row, list)
-        and len(row) == width
-        and isinstance(row[0], int)
-        and all(isinstance(cell, str) for cell in row[1:])
-        for row in value
-    )
+_WIDTHS = (5, 3, 3)  # a question row, a TODO row, a reflection row: a line, then strings
 
 
 def _facts(value: object) -> EntryFacts | None:
-    """Facts from their JSON form, or None when it is not exactly that form."""
-    if not (isinstance(value, list) and len(value) == 3):
+    """Facts from their JSON form, or None when it is not exactly that form. (Tight loops of
+    type checks: 30 years are 11,000 entries, read on every run.)"""
+    if type(value) is not list or len(value) != 3:
         return None
-    questions, todos, reflections = value
-    if not (_is_rows(questions, 5) and _is_rows(todos, 3) and _is_rows(reflections, 3)):
-        return None
-    return EntryFacts(
-        questions=tuple(tuple(row) for row in questions),
-        todos=tuple(tuple(row) for row in todos),
-        reflections=tuple(tuple(row) for row in reflections),
-    )
+    kinds = []
+    for rows, width in zip(value, _WIDTHS, strict=True):
+        if type(rows) is not list:
+            return None
+        for row in rows:
+            if type(row) is not list or len(row) != width or type(row[0]) is not int:
+                return None
+            for cell in row[1:]:
+                if type(cell) is not str:
+                    return None
+        kinds.append(tuple(map(tuple, rows)))
+    return EntryFacts(questions=kinds[0], todos=kinds[1], reflections=kinds[2])
 
 
 def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
