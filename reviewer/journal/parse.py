@@ -41,7 +41,8 @@ __all__ = [
 # starts otherwise is plain body text).
 _SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-)", re.MULTILINE)
 # The same lines and more, found in the UTF-8 bytes (\d and \u3000 are not bytes).
-_SPECIAL_BYTES = re.compile(rb"^(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)", re.MULTILINE)
+_SPECIAL_BYTES = re.compile(rb"(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)")
+_SPECIAL_AFTER_NEWLINE = re.compile(rb"\n" + _SPECIAL_BYTES.pattern)
 _PASS = "surrogatepass"  # a str with a lone surrogate survives the round trip through bytes
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
 # Lines that head an entry without being Markdown headings: a bold date alone on its line
@@ -275,13 +276,18 @@ def _special_lines(data: bytes, start: int) -> Iterator[tuple[int, int]]:
     the caller tests each with _SPECIAL). Found by one regex over the whole text, so that the
     Python loop runs once per heading, not once per line: a 30-year journal has 270,000 lines
     and 11,000 headings."""
+    if start == 0 and _SPECIAL_BYTES.match(data):
+        yield 0, 0
     index = 0
     last = 0
-    for match in _SPECIAL_BYTES.finditer(data):
-        index += data.count(b"\n", last, match.start())
-        last = match.start()
+    # A newline, then what starts a special line: a literal to scan for, three times faster
+    # than `^` in MULTILINE mode, which is tried at every byte.
+    for match in _SPECIAL_AFTER_NEWLINE.finditer(data):
+        line = match.start() + 1
+        index += data.count(b"\n", last, line)
+        last = line
         if index >= start:
-            yield index, match.start()
+            yield index, line
 
 
 def _pseudo_heading(line: str) -> RawDate | None:
