@@ -62,7 +62,9 @@ eval: $(STAMP)
 	$(MAKE) --no-print-directory eval-llm
 
 bench: eval
-	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	@failed=""; for script in bench/bench_*.py; do \
+		$(BIN)/python $$script || failed="$$failed $$script"; done; \
+	if [ -n "$$failed" ]; then echo "bench: targets not met in:$$failed"; exit 1; fi
 
 # docs/*.png: the W09 email at 900 px (budget: 1,800 px tall) and the static site's index and
 # a week page at 1200 and 390 px, with their heights. Needs chromium and a CJK font

@@ -14,7 +14,6 @@ Measured two ways, each with an empty cache and archive per run:
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from bench_core import user_env
 from openai_server import MockEndpoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,18 +30,12 @@ RANGE = ["--from", "2019-10-07", "--to", "2020-03-01"]
 
 
 def _env(home: Path, url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REVIEWER_", "OPENAI_"))}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_STATE_HOME=str(home / "state"),
+    return user_env(
+        home,
         OPENAI_BASE_URL=url,
         OPENAI_API_KEY="sk-bench-not-a-key",
         REVIEWER_TODAY="2020-03-08",
     )
-    return env
 
 
 def _run(env: dict[str, str], *extra: str) -> float:

@@ -9,6 +9,7 @@ Run with `make bench`. Prints medians; targets (issue 2):
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -21,6 +22,39 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "journal.md"
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
+
+
+def user_env(home: Path, **settings: str) -> dict[str, str]:
+    """The environment of a user whose home is `home`: this process's, without its REVIEWER_
+    and OPENAI_ variables, every XDG folder under `home`, and `settings` on top."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REVIEWER_", "OPENAI_"))}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_STATE_HOME=str(home / "state"),
+    )
+    env.update(settings)
+    return env
+
+
+def run_measured(
+    argv: list[str], env: dict[str, str], ok: tuple[int, ...] = (0, 3)
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS (bytes, the child's own: wait4) of one command in a fresh
+    process; exits with its stderr when it exits other than `ok`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if code not in ok:
+        raise SystemExit(f"{' '.join(argv)} exited {code}: {err.strip()[-300:]}")
+    return seconds, usage.ru_maxrss * 1024
 
 
 def _median_seconds(func: Callable[[], object], runs: int) -> float:

@@ -22,6 +22,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench_core import user_env
+
 REVIEWER = Path(sys.executable).parent / "reviewer"
 LINES = 8_500
 FIRST_BUDGET_S = 1.0
@@ -89,18 +91,9 @@ def _git_env(home: Path) -> dict[str, str]:
 
 
 def _env(home: Path, history: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REVIEWER_", "OPENAI_"))}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_STATE_HOME=str(home / "state"),
-        REVIEWER_OFFLINE="1",
-        REVIEWER_HISTORY=history,
-        REVIEWER_TZ="Asia/Shanghai",
+    return user_env(
+        home, REVIEWER_OFFLINE="1", REVIEWER_HISTORY=history, REVIEWER_TZ="Asia/Shanghai"
     )
-    return env
 
 
 def _week(journal: Path, env: dict[str, str], day: date) -> float:

@@ -14,19 +14,16 @@ Targets: growth from 10 to 30 years <= 3.3x for every command, peak < 300 MB; co
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import BIN, FIXTURE, generate_journal
+from bench_core import BIN, FIXTURE, generate_journal, run_measured, user_env
 
 END = date(2029, 12, 31)  # the generated journals' last day
 TODAY = "2030-01-01"
@@ -45,30 +42,18 @@ WARM_RATIO = 1.3
 
 def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one command run in a fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode not in (0, 3):
-        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {err.strip()[-300:]}")
-    return seconds, usage.ru_maxrss / 1024
+    seconds, peak = run_measured(argv, env)
+    return seconds, peak / 2**20
 
 
-def _env(cache: Path, journal: Path) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(cache.parent),
-        "XDG_CACHE_HOME": str(cache),
-        "XDG_CONFIG_HOME": str(cache.parent / "config"),
-        "XDG_STATE_HOME": str(cache.parent / "state"),
-        "XDG_DATA_HOME": str(cache.parent / "data"),
-        "REVIEWER_JOURNAL": str(journal),
-        "REVIEWER_OFFLINE": "1",
-        "REVIEWER_TODAY": TODAY,
-        "REVIEWER_TZ": "UTC",
-    }
+def _env(home: Path, journal: Path) -> dict[str, str]:
+    return user_env(
+        home,
+        REVIEWER_JOURNAL=str(journal),
+        REVIEWER_OFFLINE="1",
+        REVIEWER_TODAY=TODAY,
+        REVIEWER_TZ="UTC",
+    )
 
 
 def measure(journal: Path, runs: int, work: Path) -> dict[str, dict[str, float]]:
@@ -91,7 +76,7 @@ def measure(journal: Path, runs: int, work: Path) -> dict[str, dict[str, float]]
             # entry longer (the caches are per journal file).
             own = cache.parent / journal.name
             own.write_text(text, encoding="utf-8")
-            env = _env(cache, own)
+            env = _env(cache.parent, own)
             starts.append(_run([reviewer, "--version"], env)[0])
             cold, rss = _run([reviewer, *args], env)
             warm, rss2 = _run([reviewer, *args], env)

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_core import user_env
+
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWER = Path(sys.executable).parent / "reviewer"
 JOURNAL = str(ROOT / "fixtures" / "journal.md")
@@ -23,17 +25,7 @@ TARGET_S = 3.0
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REVIEWER_", "OPENAI_"))}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_STATE_HOME=str(home / "state"),
-        REVIEWER_TODAY="2020-03-08",
-        REVIEWER_OFFLINE="1",
-    )
-    return env
+    return user_env(home, REVIEWER_TODAY="2020-03-08", REVIEWER_OFFLINE="1")
 
 
 def _cpu() -> float:

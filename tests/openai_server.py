@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_HEADING_DATE = re.compile(r"^#+ (\d{4}-\d{2}-\d{2})", re.MULTILINE)
 
 
 class MockEndpoint:
@@ -59,12 +60,20 @@ class MockEndpoint:
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         """A chat completion whose content is a week answer grounded in the request's dates."""
-        text = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+        text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        # The week's entries are sent under their date headings: a highlight for each of the
+        # first three, as a good answer has (one citing a date from elsewhere in the request
+        # is dropped, and an answer with too few highlights is asked again by `weeks`).
+        days = list(dict.fromkeys(_HEADING_DATE.findall(text)))[:3]
         dates = _DATE.findall(text)
-        cited = dates[-1:] if dates else []
+        cited = days[:1] or dates[-1:]
+        highlights = [
+            {"text": f"Worked on the paper's figures, part {n}.", "dates": [day]}
+            for n, day in enumerate(days, start=1)
+        ] or [{"text": "Worked on the paper's figures.", "dates": cited}]
         content = {
             "summary": "A week of experiments and writing.",
-            "highlights": [{"text": "Worked on the paper's figures.", "dates": cited}],
+            "highlights": highlights,
             "themes": ["writing"],
             "next_week": [{"text": "Finish the figures.", "dates": cited, "kind": "todo"}],
         }
