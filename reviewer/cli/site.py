@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -130,6 +129,8 @@ def _weeks(
 def _archived(data_dir: Path) -> dict[str, Digest]:
     """The latest archived digest of each week: the one `latest.json` names, else the newest
     file; a file that does not read as a digest is skipped with a note."""
+    import json
+
     from pydantic import ValidationError
 
     from reviewer.models import Digest
