@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.facts.stats import count_words, journal_stats
 from reviewer.journal.parse import parse_journal
@@ -42,6 +46,25 @@ def test_current_streak_and_since(journal_text: str) -> None:
 
 def test_count_words() -> None:
     assert (
-        count_words(["改好bug and test 2 things", "![](https://x.org/a.png) 日知录"])
+        count_words("改好bug and test 2 things\n![](https://x.org/a.png) 日知录")
         == 2 + 5 + 3  # 改好 bug and test 2 things; 日知录
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["![a", "](b)", "![x](y)", "http://e.org/x", " ", "中文", "don't", "\n"])
+        | st.text(max_size=6),
+        max_size=20,
+    ).map("".join)
+)
+def test_words_of_an_entry_are_the_words_of_its_lines(text: str) -> None:
+    from reviewer.facts.stats import _CJK, _LATIN
+
+    image_or_url = re.compile(r"!\[[^\]]*\]\([^)]*\)|https?://\S+")  # as counted line by line
+    by_line = 0
+    for line in text.split("\n"):
+        line = image_or_url.sub(" ", line)
+        by_line += len(_CJK.findall(line)) + len(_LATIN.findall(line))
+    assert count_words(text) == by_line

@@ -19,8 +19,9 @@ from reviewer.models import WeekStats
 __all__ = ["Gap", "JournalStats", "WeekStats", "count_words", "journal_stats"]
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _LATIN = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
-_IMAGE_OR_URL = re.compile(r"!\[[^\]]*\]\([^)]*\)|https?://\S+")
+_IMAGE_OR_URL = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|https?://\S+")
 _GAPS = 5
 
 
@@ -50,13 +51,13 @@ class JournalStats(_Model):
     weeks: list[WeekStats]  # every ISO week from the first journaled day, oldest first
 
 
-def count_words(lines: tuple[str, ...] | list[str]) -> int:
-    """Words as a reader counts them: each Chinese character, each Latin word or number."""
-    total = 0
-    for line in lines:
-        line = _IMAGE_OR_URL.sub(" ", line)
-        total += len(_CJK.findall(line)) + len(_LATIN.findall(line))
-    return total
+def count_words(text: str) -> int:
+    """Words as a reader counts them: each Chinese character, each Latin word or number (in
+    an entry's text: no pattern reaches past a line's end, so it counts as line by line)."""
+    text = _IMAGE_OR_URL.sub(" ", text)
+    # Runs of Chinese characters, each counted by its length: a list of every character as a
+    # match of its own was most of `stats` on a long journal.
+    return sum(map(len, _CJK_RUN.findall(text))) + len(_LATIN.findall(text))
 
 
 def journal_stats(entries: list[Entry], today: date, since: date | None = None) -> JournalStats:
@@ -75,7 +76,7 @@ def journal_stats(entries: list[Entry], today: date, since: date | None = None) 
         silent = max(days) + timedelta(1)
         gaps.append(Gap(start=silent, end=today, days=(today - silent).days + 1, ongoing=True))
     gaps.sort(key=lambda g: (-g.days, g.start))
-    words_by_entry = {id(e): count_words(e.body) for e in chosen}
+    words_by_entry = {id(e): count_words(e.text) for e in chosen}
     weeks: list[WeekStats] = []
     if days:
         week = Week.containing(min(days))

@@ -122,7 +122,7 @@ def review_period(
         days_journaled=len(days),
         days_in_period=(end - start).days + 1,
         entries=len(inside),
-        words=sum(count_words(e.body) for e in inside),
+        words=sum(count_words(e.text) for e in inside),
         longest_streak=longest,
         streak_days=streak_ending(all_days, min(end, today)),
         questions_asked=sum(1 for q in questions if not q.carried_over),
