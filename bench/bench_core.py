@@ -57,6 +57,14 @@ def run_measured(
     return seconds, usage.ru_maxrss * 1024
 
 
+def verdict(failures: list[str], met: str) -> None:
+    """Print `met`, or what was not met and exit 1 (so that `make bench` names the script)."""
+    if failures:
+        print("  NOT MET: " + "; ".join(failures))
+        raise SystemExit(1)
+    print(f"  {met}")
+
+
 def _median_seconds(func: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):

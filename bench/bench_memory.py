@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import BIN, FIXTURE, run_measured, user_env
+from bench_core import BIN, FIXTURE, run_measured, user_env, verdict
 
 COMMANDS: dict[str, list[str]] = {
     "week": ["week", "2020-02-24", "-f", "json"],
@@ -49,10 +49,7 @@ def main() -> None:
             print(f"  {name:<18} {seconds:6.1f} s  peak {peak / MB:5.0f} MB")
             if peak > bound:
                 over.append(f"{name} {peak / MB:.0f} MB")
-    if over:
-        print("  NOT MET: " + "; ".join(over))
-        raise SystemExit(1)
-    print("  every command within the bound")
+    verdict(over, "every command within the bound")
 
 
 if __name__ == "__main__":

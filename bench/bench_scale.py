@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import BIN, FIXTURE, generate_journal, run_measured, user_env
+from bench_core import BIN, FIXTURE, generate_journal, run_measured, user_env, verdict
 
 END = date(2029, 12, 31)  # the generated journals' last day
 TODAY = "2030-01-01"
@@ -152,10 +152,7 @@ def main() -> None:
         print(f"  {kind} week on {biggest}: {ratio:.2f}x the fixture's warm (target <= 1.3)")
         if ratio > WARM_RATIO:
             failures.append(f"{kind} week {ratio:.2f}x fixture")
-    if failures:
-        print("  NOT MET: " + "; ".join(failures))
-        raise SystemExit(1)
-    print("  all targets met")
+    verdict(failures, "all targets met")
 
 
 if __name__ == "__main__":
