@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.journal.parse import Journal, parse_date_heading, parse_journal, split_lines
 
@@ -273,3 +275,13 @@ def test_fixture_heading_variants(journal_text: str) -> None:
     assert by_line[706].start == date(2020, 1, 3)
     assert "#### 1124的奇妙冒险" in by_line[1368].body
     assert by_line[18].has_content is False  # "### 2020-03-03" with nothing under it
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["---", "***", "___", "-", " ", "\u3000", "\x1c", "x", "\n"])))
+def test_has_content_is_anything_but_blank_lines_and_rules(parts: list[str]) -> None:
+    text = "".join(parts)
+    journal = parse_journal("### 2020-02-24\n" + text + ("\n" if text else ""))
+    lines = text.split("\n") if text else []
+    expected = any(ln.strip() and ln.strip() not in {"---", "***", "___"} for ln in lines)
+    assert journal.entries[0].has_content == expected

@@ -43,6 +43,7 @@ _SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-
 # The same lines and more, found in the UTF-8 bytes (\d and \u3000 are not bytes).
 _SPECIAL_BYTES = re.compile(rb"(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)")
 _SPECIAL_AFTER_NEWLINE = re.compile(rb"\n" + _SPECIAL_BYTES.pattern)
+_NOT_A_RULE = re.compile(r"[^\s*_-]")  # \s: what str.strip() strips
 _PASS = "surrogatepass"  # a str with a lone surrogate survives the round trip through bytes
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
 # Lines that head an entry without being Markdown headings: a bold date alone on its line
@@ -99,6 +100,8 @@ class Entry:
     @property
     def has_content(self) -> bool:
         """True when anything but blank lines and rules is written under the heading."""
+        if _NOT_A_RULE.search(self.text):  # a character that no blank line or rule holds
+            return True
         return any(ln.strip() and ln.strip() not in {"---", "***", "___"} for ln in self.body)
 
 
