@@ -34,7 +34,8 @@ class FileTooLarge(ReviewerError):
 
 def remove_files(folder: Path, pattern: str) -> int:
     """Remove the regular files (not links, not folders) in `folder` whose names match the
-    glob `pattern`; how many were removed. A missing folder holds none."""
+    glob `pattern`; how many were removed. A missing folder holds none; a file that cannot be
+    removed is left (best effort, as every cache is)."""
     removed = 0
     try:
         found = sorted(folder.glob(pattern))
@@ -45,7 +46,7 @@ def remove_files(folder: Path, pattern: str) -> int:
             if stat.S_ISREG(path.lstat().st_mode):
                 path.unlink()
                 removed += 1
-        except FileNotFoundError:
+        except OSError:
             continue
     return removed
 
