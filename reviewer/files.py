@@ -5,6 +5,12 @@
     write_atomic(path, text)    a regular file replaced in one step: an unpredictable temporary
                                 name in the same folder, created with O_EXCL and O_NOFOLLOW,
                                 the target's mode kept, the temporary removed on any failure
+    write_private(path, data)   a cache or state file only the user can read: its folder made
+                                0700, the file written as write_atomic does, 0600
+    per_journal(folder, ...)    the file a cache keeps for one journal, named by its path
+    code_digest(salt, modules)  names the code a cache's contents were computed by
+    seal(kind, ...) / unseal    plain data as bytes to keep, known whole and of the right code
+                                when read back (a header line, a digest, marshal data)
     write_output(path, text)    what `-o PATH` does: write_atomic for a regular file or a new
                                 one; a character device or FIFO (/dev/null, /dev/stdout, a pipe)
                                 is written through, never replaced; anything else is refused
@@ -16,14 +22,31 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
+import marshal
 import os
 import stat
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from reviewer.errors import EXIT_CANT_CREATE, EXIT_NO_INPUT, ReviewerError
 
-__all__ = ["FileTooLarge", "read_regular", "remove_files", "write_atomic", "write_output"]
+__all__ = [
+    "FileTooLarge",
+    "code_digest",
+    "per_journal",
+    "read_regular",
+    "remove_files",
+    "seal",
+    "unseal",
+    "write_atomic",
+    "write_output",
+    "write_private",
+]
 
 _CHUNK = 1 << 20
 
@@ -117,11 +140,11 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
-    """Replace the regular file `path` with `text` in one step, with `mode` when given (0600
-    for private files), else the mode the file had (a new one: 0666 less the umask); a reader
-    or a crash never sees half a file."""
-    data = text.encode("utf-8")
+def write_atomic(path: Path, text: str | bytes, mode: int | None = None) -> None:
+    """Replace the regular file `path` with `text` (UTF-8) in one step, with `mode` when given
+    (0600 for private files), else the mode the file had (a new one: 0666 less the umask); a
+    reader or a crash never sees half a file."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     folder = path.parent
     try:
         existing = os.stat(path).st_mode
@@ -157,6 +180,67 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
         if tmp is not None:  # any failure, an interrupt included: no temporary left behind
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def write_private(path: Path, text: str | bytes) -> None:
+    """Write a file only the user can read (a cache holds journal text or digests of it): its
+    folder made and kept 0700, the file replaced atomically, 0600. ReviewerError or OSError
+    when it cannot be written."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)  # mkdir's mode is masked by umask
+    write_atomic(path, text, 0o600)
+
+
+def per_journal(folder: Path, kind: str, journal: str | Path, suffix: str) -> Path:
+    """The file in `folder` where a cache keeps what it knows of one journal:
+    `KIND-TAG.SUFFIX`, TAG a digest of the journal's absolute path."""
+    tag = hashlib.sha256(os.path.abspath(journal).encode()).hexdigest()[:12]
+    return folder / f"{kind}-{tag}.{suffix}"
+
+
+def code_digest(salt: str, modules: Iterable[ModuleType]) -> str:
+    """A digest of `salt` (a format, the release) and the source of `modules`: what a cache
+    names its contents by, so that contents computed by other code are never trusted."""
+    digest = hashlib.blake2b(salt.encode(), digest_size=12)
+    for module in modules:
+        try:
+            with open(str(module.__file__), "rb") as code:
+                digest.update(code.read())
+        except (OSError, TypeError):  # no source (a zipapp, a frozen build): the name only
+            digest.update(module.__name__.encode())
+    return digest.hexdigest()
+
+
+_MAGIC = "reviewer"
+_MARSHAL = f"{marshal.version}.{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def seal(kind: str, version: str, key: str, value: Any) -> bytes:
+    """`value` (made of Python's plain types) as bytes to keep: marshal data behind a header
+    line that names what it is (`kind`), the code that computed it (`version`), what it was
+    computed from (`key`) and a digest of the data, so that `unseal` takes it back only whole
+    and from the same code. (marshal is Python's own format, fast to read: the header names
+    the Python too.)"""
+    payload = marshal.dumps(value)
+    check = hashlib.blake2b(payload, digest_size=16).hexdigest()
+    return f"{_MAGIC} {kind} {_MARSHAL} {version} {key} {check}\n".encode() + payload
+
+
+def unseal(blob: bytes, kind: str, version: str, key: str) -> object:
+    """The value `seal` kept in `blob`; ValueError when it is not whole, or is of another
+    kind, code, Python or key."""
+    header, newline, payload = blob.partition(b"\n")
+    fields = header.decode("ascii", "replace").split(" ")
+    if not newline or len(fields) != 6 or fields[:4] != [_MAGIC, kind, _MARSHAL, version]:
+        raise ValueError(f"not a {kind} of this release")
+    if fields[4] != key:
+        raise ValueError(f"a {kind} of something else")
+    if fields[5] != hashlib.blake2b(payload, digest_size=16).hexdigest():
+        raise ValueError(f"a damaged {kind}")
+    try:
+        return marshal.loads(payload)
+    except (EOFError, TypeError, ValueError) as err:
+        raise ValueError(f"a damaged {kind} ({err})") from None
 
 
 def write_output(path: Path, text: str) -> None:

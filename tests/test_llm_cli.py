@@ -162,13 +162,14 @@ def test_cache_stats_and_clear(runner: CliRunner, llm_env: None, api: respx.Mock
     assert stats["endpoints"] == {f"{BASE_URL} {MODEL}": "json_object_schema"}
     text = runner.invoke(app, ["cache", "stats"]).stdout
     assert "entries (answers and token counts)" in text and "json_object" in text
-    facts = Path(os.environ["XDG_CACHE_HOME"], "reviewer", "facts")
-    assert len(list(facts.glob("facts-*.json"))) == 1  # the week's journal, kept
+    cache = Path(os.environ["XDG_CACHE_HOME"], "reviewer")
+    assert len(list((cache / "facts").glob("facts-*.kept"))) == 1  # the week's journal, kept
+    assert len(list((cache / "journal").glob("journal-*.snapshot"))) == 1  # and its parse
     cleared = runner.invoke(app, ["cache", "clear"])
     assert cleared.exit_code == 0 and "forgot 1 endpoint mode;" in cleared.stdout
-    assert "removed 1 file of facts and history kept per journal" in cleared.stdout
+    assert "removed 2 files of parses, facts and history kept per journal" in cleared.stdout
     assert json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)["entries"] == 0
-    assert not list(facts.iterdir())
+    assert not list((cache / "facts").iterdir()) and not list((cache / "journal").iterdir())
 
 
 def _python(code: str, env_home: Path) -> str:

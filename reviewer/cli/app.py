@@ -330,7 +330,9 @@ def read_journal(
     if as_of is not None:
         loaded = _journal_as_of(settings, path, encoding, as_of)
     else:
-        loaded = load_journal(path, encoding, settings.journal_max_bytes)
+        loaded = load_journal(
+            path, encoding, settings.journal_max_bytes, snapshots=settings.cache_dir / "journal"
+        )
     log.info("read %s: %d entries, %d lines", path, len(loaded.entries), loaded.line_count)
     skipped = [d.source for d in loaded.diagnostics if d.code == "skipped-file"]
     if skipped:
@@ -360,8 +362,9 @@ def read_journal(
         remember_facts(
             settings.cache_dir,
             str(path),
-            (e.text for e in loaded.entries),
+            [e.text for e in loaded.entries],
             keep=as_of is None,
+            parse=loaded.digest,
         )
     return loaded
 

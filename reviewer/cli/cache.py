@@ -43,10 +43,11 @@ def cache_stats(
 @cache_app.command("clear")
 @handles_errors
 def cache_clear(config: ConfigOpt = None) -> None:
-    """Remove every cached answer, forget what each endpoint accepts, and remove the facts
-    and git history kept per journal (all are rebuilt when needed)."""
+    """Remove every cached answer, forget what each endpoint accepts, and remove the parse,
+    facts and git history kept per journal (all are rebuilt when needed)."""
     from reviewer.facts.cache import clear_facts
     from reviewer.history.store import clear_history
+    from reviewer.journal.source import clear_snapshots
     from reviewer.llm.cache import EndpointModes, ResponseCache
 
     settings = load_config(config)
@@ -54,8 +55,12 @@ def cache_clear(config: ConfigOpt = None) -> None:
     removed = cache.clear()
     cache.close_quietly()
     forgotten = EndpointModes(settings.cache_dir).forget()
-    kept = clear_facts(settings.cache_dir) + clear_history(settings.cache_dir)
+    kept = (
+        clear_snapshots(settings.cache_dir / "journal")
+        + clear_facts(settings.cache_dir)
+        + clear_history(settings.cache_dir)
+    )
     typer.echo(
         f"removed {plural(removed, 'cached answer')}; forgot {plural(forgotten, 'endpoint mode')}; "
-        f"removed {plural(kept, 'file')} of facts and history kept per journal"
+        f"removed {plural(kept, 'file')} of parses, facts and history kept per journal"
     )

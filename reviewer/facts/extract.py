@@ -40,10 +40,11 @@ __all__ = [
     "extract_questions",
     "extract_reflections",
     "extract_todos",
-    "facts_of",
+    "facts_in_order",
     "is_label",
     "items",
     "know",
+    "recall",
     "undated_questions",
     "undated_reflections",
     "undated_todos",
@@ -204,13 +205,26 @@ def know(facts: Mapping[str, EntryFacts]) -> None:
     _known.update(facts)
 
 
-def facts_of(texts: Iterable[str]) -> dict[str, EntryFacts]:
-    """Body digest -> facts of each entry's text, extracting those not known yet."""
-    found: dict[str, EntryFacts] = {}
-    for text in texts:
-        digest, facts = _entry_facts(text)
-        found[digest] = facts
-    return found
+def facts_in_order(texts: Iterable[str]) -> list[tuple[str, EntryFacts]]:
+    """(body digest, facts) of each entry's text, in order, extracting those not known yet."""
+    return [_entry_facts(text) for text in texts]
+
+
+def recall(texts: Sequence[str], digests: Sequence[str], facts: Mapping[str, EntryFacts]) -> bool:
+    """Take the facts an earlier run found for these very texts (`digests`: each one's body
+    digest, in order, from a parse of the same bytes), without digesting the texts again;
+    False, taking nothing, when they do not fit."""
+    if len(texts) != len(digests):
+        return False
+    found: list[tuple[str, EntryFacts]] = []
+    for digest in digests:
+        known = facts.get(digest)
+        if known is None:
+            return False
+        found.append((digest, known))
+    _seen.update(zip(texts, found, strict=True))
+    EXTRACTED["known"] += len(texts)
+    return True
 
 
 def entry_facts(text: str) -> EntryFacts:

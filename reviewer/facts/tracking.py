@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from reviewer.facts.extract import entry_facts
 from reviewer.journal.parse import Entry, Journal
@@ -46,7 +46,16 @@ _COMMON = 400  # bigrams in more items than this are too common to find candidat
 
 
 def _key(text: str) -> str:
-    return _NOISE.sub("", text.lower())
+    """The words of a wording as compared (lower case, no spaces or punctuation); a question
+    asked every week is one wording, worked out once per process."""
+    key = _KEYS.get(text)
+    if key is None:
+        key = _KEYS[text] = _NOISE.sub("", text.lower())
+    return key
+
+
+# Wordings seen in this process: as many as the journal has distinct questions and TODOs.
+_KEYS: dict[str, str] = {}
 
 
 def _grams(key: str) -> frozenset[str]:
@@ -193,9 +202,9 @@ def _new_id(prefix: str, day: date | None, text: str) -> str:
     return f"{prefix}-{stamp}-{digest}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Mention:
-    """A question or TODO as written in one place."""
+class _Mention(NamedTuple):
+    """A question or TODO as written in one place (a tuple: a 30-year journal has tens of
+    thousands, made on every run)."""
 
     text: str
     date: date | None
@@ -283,17 +292,16 @@ class History:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.questions: list[_Mention] = []
         self.todos: list[_Mention] = []
+        questions, todos = self.questions, self.todos
         for entry in sorted(entries, key=lambda e: (e.start, e.source, e.line)):
             facts = entry_facts(entry.text)
             day, source, at = entry.start, entry.source, entry.line
-            self.questions.extend(
-                _Mention(text, day, status, at + line, source, answer, kind=kind, key=_key(text))
-                for line, text, status, answer, kind in facts.questions
-            )
-            self.todos.extend(
-                _Mention(text, day, status, at + line, source, key=_key(text))
-                for line, text, status in facts.todos
-            )
+            for line, text, status, answer, kind in facts.questions:
+                questions.append(
+                    _Mention(text, day, status, at + line, source, answer, "", kind, _key(text))
+                )
+            for line, text, status in facts.todos:
+                todos.append(_Mention(text, day, status, at + line, source, "", "", "", _key(text)))
         self._question_days = [m.date or date.max for m in self.questions]
         self._todo_days = [m.date or date.max for m in self.todos]
 

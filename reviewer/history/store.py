@@ -18,14 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from reviewer.errors import ReviewerError
-from reviewer.files import remove_files, write_atomic
+from reviewer.files import per_journal, remove_files, write_private
 from reviewer.history import git
 from reviewer.history.blame import (
     carry_over,
@@ -74,8 +73,7 @@ def clear_history(cache_dir: Path) -> int:
 
 
 def _cache_path(cache_dir: Path, journal: Path) -> Path:
-    tag = hashlib.sha256(os.path.abspath(journal).encode()).hexdigest()[:12]
-    return cache_dir / "history" / f"history-{tag}.json"
+    return per_journal(cache_dir / "history", "history", journal, "json")
 
 
 def _load(path: Path) -> list[dict[str, object]]:
@@ -110,10 +108,8 @@ def _load(path: Path) -> list[dict[str, object]]:
 
 def _save(path: Path, blames: list[dict[str, object]]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(path.parent, 0o700)  # mkdir's mode is masked by umask
         text = json.dumps({"format": FORMAT, "blames": blames[:KEPT]}, separators=(",", ":"))
-        write_atomic(path, text, 0o600)
+        write_private(path, text)
     except (OSError, ReviewerError) as err:
         log.info("history cache %s not written: %s", path, err)
 

@@ -201,6 +201,7 @@ class Draft:
     text: str = ""  # the lines after the heading, joined by newlines (set when they end)
     lines: int = 0  # how many lines that is
     repaired: bool = False
+    span: tuple[int, int] = (0, 0)  # where that text is in the journal's bytes
 
 
 def _ascending(drafts: list[Draft]) -> bool:

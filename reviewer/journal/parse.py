@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from reviewer.journal.dates import (
@@ -80,6 +80,9 @@ class Entry:
     text: str  # the lines after the heading, up to end_line, joined by newlines
     repaired: bool = False
     source: str = ""  # file the entry came from, for folders of daily notes
+    # Where `text` is in the file's UTF-8 bytes (after a BOM, line ends made LF): what a
+    # snapshot of the parse keeps instead of the text (`snapshot.py`).
+    span: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
 
     @property
     def body(self) -> tuple[str, ...]:
@@ -113,6 +116,7 @@ class Section:
     end_line: int
     heading: str  # the heading text, "" for the preamble
     body: tuple[str, ...]  # lines after `line` (for the preamble: all its lines from `line`)
+    span: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)  # body's bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,9 @@ class Journal:
     diagnostics: tuple[Diagnostic, ...]
     line_count: int
     source: str = ""
+    # A name for this parse when it is of one file's bytes (`snapshot.parse_name`: the parser
+    # and a digest of the bytes), "" otherwise: what caches of the journal are keyed by.
+    digest: str = field(default="", compare=False)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -149,8 +156,7 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
     decoded one by one, and each entry's text once, so the journal is never held as one str
     as well as in entries (one emoji makes a whole str four bytes a character: a journal of
     63 MB took 144 MB as a str)."""
-    data = text.encode("utf-8", _PASS) if isinstance(text, str) else text
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    data = normalized(text.encode("utf-8", _PASS) if isinstance(text, str) else text)
     line_count = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     drafts: list[Draft] = []
     sections: list[Section] = []
@@ -174,11 +180,11 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
         if where == "pre":
             preamble_end, preamble_upto = lineno - 1, upto
         elif where == "entry":
-            drafts[-1].text, drafts[-1].lines = _region(data, region, upto)
+            drafts[-1].text, drafts[-1].lines, drafts[-1].span = _region(data, region, upto)
         else:
-            body, count = _region(data, region, upto)
+            body, count, span = _region(data, region, upto)
             lines = tuple(body.split("\n")) if count else ()
-            sections.append(Section(section_start, lineno - 1, section_heading, lines))
+            sections.append(Section(section_start, lineno - 1, section_heading, lines, span))
 
     for idx, offset in _special_lines(data, _front_matter_end(data)):
         end = data.find(b"\n", offset)
@@ -242,8 +248,8 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
 
     preamble = None
     if preamble_end:
-        lines = _region(data, 0, preamble_upto)[0].split("\n")
-        preamble = Section(1, preamble_end, "", tuple(lines))
+        body, _, span = _region(data, 0, preamble_upto)
+        preamble = Section(1, preamble_end, "", tuple(body.split("\n")), span)
 
     def report(line: int, severity: str, code: str, message: str) -> None:
         diagnostics.append(Diagnostic(line, severity, code, message, source))
@@ -264,13 +270,22 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
     )
 
 
-def _region(data: bytes, start: int, upto: int) -> tuple[str, int]:
+def normalized(data: bytes) -> bytes:
+    """A journal's UTF-8 bytes with every line ending (CRLF, CR) made LF, as parsed."""
+    if b"\r" not in data:
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _region(data: bytes, start: int, upto: int) -> tuple[str, int, tuple[int, int]]:
     """The lines from offset `start` (a line's start) to `upto` (the next place's first line,
-    or the end), decoded and joined by newlines, and how many lines they are."""
+    or the end), decoded and joined by newlines, how many lines they are, and where their
+    text is in `data`."""
     if upto <= start:
-        return "", 0
-    body = data[start : upto - 1 if data[upto - 1 : upto] == b"\n" else upto]
-    return body.decode("utf-8", _PASS), body.count(b"\n") + 1
+        return "", 0, (start, start)
+    end = upto - 1 if data[upto - 1 : upto] == b"\n" else upto
+    body = data[start:end]
+    return body.decode("utf-8", _PASS), body.count(b"\n") + 1, (start, end)
 
 
 def _special_lines(data: bytes, start: int) -> Iterator[tuple[int, int]]:
@@ -338,7 +353,9 @@ def _finish(drafts: list[Draft], report: Report, source: str) -> tuple[list[Entr
     for draft in drafts:
         if draft.start is None:
             body = tuple(draft.text.split("\n")) if draft.lines else ()
-            undatable.append(Section(draft.line, draft.line + draft.lines, draft.heading, body))
+            undatable.append(
+                Section(draft.line, draft.line + draft.lines, draft.heading, body, draft.span)
+            )
             continue
         start = draft.start
         end, repaired = range_end(draft, start, report)
@@ -354,6 +371,7 @@ def _finish(drafts: list[Draft], report: Report, source: str) -> tuple[list[Entr
                 text=draft.text,
                 repaired=draft.repaired or repaired,
                 source=source,
+                span=draft.span,
             )
         )
     return entries, undatable

@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import logging
 import os
 import re
 from datetime import date
 from pathlib import Path
 
 from reviewer.errors import EXIT_NO_INPUT, InputError, ReviewerError
-from reviewer.files import FileTooLarge, read_regular
+from reviewer.files import FileTooLarge, per_journal, read_regular, remove_files, write_private
 from reviewer.journal.parse import Diagnostic, Journal, parse_journal, parse_notes
+from reviewer.journal.snapshot import freeze, parse_name, thaw
 
-__all__ = ["DEFAULT_MAX_BYTES", "decode", "load_journal"]
+__all__ = ["DEFAULT_MAX_BYTES", "clear_snapshots", "decode", "load_journal"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 64 * 2**20  # thirty years of daily entries are a few MB
 
@@ -102,10 +106,14 @@ def _try(data: bytes, encoding: str) -> str | None:
 
 
 def load_journal(
-    path: Path, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    snapshots: Path | None = None,
 ) -> Journal:
     """Read and parse the journal at `path` (a file, or a folder of YYYY-MM-DD.md notes), at
-    most `max_bytes` of it."""
+    most `max_bytes` of it; with `snapshots` (a cache folder), a UTF-8 file whose bytes are
+    those of the last run is not parsed again (`snapshot.py`)."""
     if not os.path.lexists(path) or (path.is_symlink() and not path.exists()):
         raise InputError(
             f"{path}: no such file or folder; pass --journal PATH or set REVIEWER_JOURNAL",
@@ -116,12 +124,38 @@ def load_journal(
     data = _read(path, max_bytes)
     if not data.strip():
         raise InputError(f"{path}: the file is empty; write a first entry like '### 2020-02-24'")
+    if snapshots is not None and encoding is None:
+        return _through_snapshot(path, data, snapshots)
     utf8 = None if encoding else _utf8(data, str(path))
     if utf8 is not None:
         return parse_journal(utf8, source=str(path))
     return parse_journal(decode(data, str(path), encoding), source=str(path))
 
 
+def _through_snapshot(path: Path, data: bytes, folder: Path) -> Journal:
+    """The journal kept from the last run when `data` are the bytes it was parsed from; else
+    parsed (and kept, best effort, when it is UTF-8: the snapshot's spans are in its bytes)."""
+    kept = per_journal(folder, "journal", path, "snapshot")
+    name = parse_name(data)
+    body = data[3:] if data.startswith(_BOM) else data
+    try:
+        if os.path.lexists(kept):
+            return thaw(read_regular(kept, _SNAPSHOT_MAX), body, str(path), name)
+    except (ReviewerError, ValueError) as err:
+        log.info("journal snapshot %s ignored: %s", kept, err)
+    utf8 = _utf8(data, str(path))
+    if utf8 is None:
+        return parse_journal(decode(data, str(path)), source=str(path))
+    journal = dataclasses.replace(parse_journal(utf8, source=str(path)), digest=name)
+    try:
+        write_private(kept, freeze(journal))
+    except (OSError, ReviewerError) as err:
+        log.info("journal snapshot %s not written: %s", kept, err)
+    return journal
+
+
+_BOM = b"\xef\xbb\xbf"
+_SNAPSHOT_MAX = 256 * 2**20  # far above any snapshot (30 years: about 1 MB); a bound still
 _HEAD = 1 << 16  # bytes enough for decode's checks, which read the first 8,192 characters
 _PIECE = 1 << 20
 
@@ -131,7 +165,7 @@ def _utf8(data: bytes, name: str) -> bytes | None:
     without decoding it into one str: the parser decodes each entry on its own (a 63 MB
     journal took 144 MB as a str, on top of its entries). None when it is not UTF-8 (decode
     then tries the other encodings); InputError as decode when it is not text."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    body = data[3:] if data.startswith(_BOM) else data
     view = memoryview(body)
     reader = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -145,6 +179,11 @@ def _utf8(data: bytes, name: str) -> bytes | None:
         cut += 1
     decode(data[:cut], name)  # the same checks (binary, control characters) on the same head
     return body
+
+
+def clear_snapshots(folder: Path) -> int:
+    """Remove every journal's snapshot (`reviewer cache clear`); how many files."""
+    return remove_files(folder, "journal-*.snapshot")
 
 
 def _read(path: Path, max_bytes: int) -> bytes:

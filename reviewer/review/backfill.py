@@ -63,8 +63,14 @@ def weeks_between(first: date, last: date) -> list[Week]:
 
 
 def _jsonable(value: Any) -> Any:
+    """`value` as JSON, a dataclass by the fields its equality compares (not where an entry's
+    text is in the file: an edit above it must not change the week's facts)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _jsonable(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.compare
+        }
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if isinstance(value, list | tuple):

@@ -123,7 +123,7 @@ def _history_and_facts(run: Callable[..., subprocess.CompletedProcess[str]], hom
     ticked = [(t["text"], t["date"]) for t in history.get("done", [])]
     if ticked != [("读完 DINOv2 论文", "2020-02-12")]:
         fail(f"the Wednesday tick is not done in its week from the wheel: {ticked}")
-    facts = list((home / "cache" / "reviewer" / "facts").glob("facts-*.json"))
+    facts = list((home / "cache" / "reviewer" / "facts").glob("facts-*.kept"))
     if not facts or any(stat.S_IMODE(f.stat().st_mode) != 0o600 for f in facts):
         fail(f"the facts cache is missing or not private: {facts}")
 

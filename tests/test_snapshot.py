@@ -1,0 +1,158 @@
+"""The journal snapshot (issue 12): a journal whose bytes did not change since the last run is
+not parsed again, and what the snapshot gives is exactly what the parse would have given.
+
+Checked the way the product reads: `load_journal` with a snapshot folder, on the fixture,
+every journal of the corpus, generated journals (hypothesis), BOM and CRLF files; and every
+way a kept snapshot can be wrong (other bytes, another parser, damaged, cut, not a file)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reviewer.journal import snapshot
+from reviewer.journal.parse import Journal, parse_journal
+from reviewer.journal.source import clear_snapshots, load_journal
+
+from .conftest import FIXTURE
+from .test_hostile_properties import journal_text
+
+CORPUS = sorted(Path(__file__).parent.glob("**/*.md"))
+
+
+def _same(a: Journal, b: Journal) -> None:
+    """Equal, and equal in what equality leaves out (where each text is in the bytes)."""
+    assert a == b
+    assert [e.span for e in a.entries] == [e.span for e in b.entries]
+    assert [(e.source, e.text) for e in a.entries] == [(e.source, e.text) for e in b.entries]
+    places = [a.preamble, *a.sections, *a.undatable]
+    others = [b.preamble, *b.sections, *b.undatable]
+    assert [p.span if p else None for p in places] == [p.span if p else None for p in others]
+    assert a.digest == b.digest
+
+
+def _load_twice(path: Path, folder: Path) -> tuple[Journal, Journal]:
+    """The journal as parsed (and kept), then as thawed from the snapshot."""
+    first = load_journal(path, snapshots=folder)
+    assert list(folder.glob("journal-*.snapshot")), "no snapshot was kept"
+    return first, load_journal(path, snapshots=folder)
+
+
+@pytest.mark.parametrize("path", [FIXTURE, *CORPUS], ids=lambda p: p.name)
+def test_a_kept_journal_is_the_journal_parsed(path: Path, tmp_path: Path) -> None:
+    try:
+        plain = load_journal(path)
+    except Exception:
+        pytest.skip("not a journal the parser takes")
+    first, again = _load_twice(path, tmp_path)
+    assert first == plain
+    _same(first, again)
+    assert again.digest == snapshot.parse_name(path.read_bytes())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(journal_text, st.sampled_from(["", "\ufeff"]), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_any_journal_thaws_as_it_parsed(text: str, bom: str, newline: str) -> None:
+    data = (bom + text.replace("\n", newline)).encode("utf-8", "surrogatepass")
+    body = data[3:] if bom else data
+    name = snapshot.parse_name(data)
+    parsed = dataclasses.replace(parse_journal(body, source="j.md"), digest=name)
+    _same(snapshot.thaw(snapshot.freeze(parsed), body, "j.md", name), parsed)
+
+
+def test_the_snapshot_holds_no_journal_text(tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_text("### 2020-02-24\n* 和导师讨论 secret-project-x 的进展\n", "utf-8")
+    load_journal(journal, snapshots=tmp_path / "kept")
+    (kept,) = (tmp_path / "kept").iterdir()
+    assert b"secret-project-x" not in kept.read_bytes()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    assert clear_snapshots(tmp_path / "kept") == 1
+    assert not list((tmp_path / "kept").iterdir())
+
+
+def test_an_edited_journal_is_parsed_again(tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_text("### 2020-02-24\n* one\n", "utf-8")
+    load_journal(journal, snapshots=tmp_path)
+    journal.write_text("### 2020-02-25\n* two\n\n### 2020-02-24\n* one\n", "utf-8")
+    again = load_journal(journal, snapshots=tmp_path)
+    assert again == load_journal(journal)
+    assert again.digest == snapshot.parse_name(journal.read_bytes())
+    assert [e.text for e in again.entries] == ["* two\n", "* one"]
+
+
+def _damaged(blob: bytes) -> list[bytes]:
+    header, _, payload = blob.partition(b"\n")
+    flipped = bytearray(payload)
+    flipped[len(flipped) // 2] ^= 0x40
+    fields = header.split(b" ")
+    other = b" ".join([*fields[:3], b"0" * len(fields[3]), *fields[4:]])
+    return [
+        b"",
+        b"garbage",
+        blob[: len(blob) // 2],  # cut
+        header + b"\n" + bytes(flipped),  # a bit flipped
+        other + b"\n" + payload,  # another parser's
+        blob.replace(b"journal-snapshot", b"facts-kept", 1),
+    ]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_a_wrong_snapshot_is_never_trusted(case: int, tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_bytes(FIXTURE.read_bytes())
+    expected = load_journal(journal, snapshots=tmp_path / "kept")
+    (kept,) = (tmp_path / "kept").iterdir()
+    kept.write_bytes(_damaged(kept.read_bytes())[case])
+    _same(load_journal(journal, snapshots=tmp_path / "kept"), expected)
+    assert load_journal(journal, snapshots=tmp_path / "kept") == expected  # and kept again
+
+
+def test_a_snapshot_of_other_bytes_is_not_used(tmp_path: Path) -> None:
+    """Same length, one character changed: the digest of the bytes tells them apart."""
+    journal = tmp_path / "j.md"
+    journal.write_text("### 2020-02-24\n* 问题一？\n", "utf-8")
+    load_journal(journal, snapshots=tmp_path)
+    journal.write_text("### 2020-02-24\n* 问题二？\n", "utf-8")
+    assert load_journal(journal, snapshots=tmp_path).entries[0].text == "* 问题二？"
+
+
+def test_a_fifo_in_place_of_the_snapshot_does_not_hang(tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_text("### 2020-02-24\n* one\n", "utf-8")
+    load_journal(journal, snapshots=tmp_path / "kept")
+    (kept,) = (tmp_path / "kept").iterdir()
+    kept.unlink()
+    os.mkfifo(kept)
+    done: list[Journal] = []
+    worker = threading.Thread(
+        target=lambda: done.append(load_journal(journal, snapshots=kept.parent)), daemon=True
+    )
+    worker.start()
+    worker.join(10)
+    assert done and done[0].entries[0].text == "* one"
+
+
+def test_a_journal_in_another_encoding_is_read_without_a_snapshot(tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_bytes("### 2020-02-24\n* 读论文，问老师问题？\n".encode("gbk"))
+    read = load_journal(journal, snapshots=tmp_path / "kept")
+    assert read.entries[0].text == "* 读论文，问老师问题？"
+    assert not (tmp_path / "kept").exists()
+
+
+def test_an_unwritable_snapshot_folder_does_not_stop_the_read(tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_text("### 2020-02-24\n* one\n", "utf-8")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", "utf-8")
+    assert load_journal(journal, snapshots=blocked / "kept").entries[0].text == "* one"
