@@ -121,7 +121,7 @@ from reviewer.facts.extract import extract_questions, extract_reflections, extra
 text = open(sys.argv[1], encoding="utf-8").read()
 times = []
 for _ in range(int(sys.argv[2])):
-    extract._seen.clear()  # measure cold, as a fresh process would
+    extract._known.clear()  # measure cold, as a fresh process would
     start = time.perf_counter()
     journal = parse_journal(text)
     counts = (len(extract_questions(journal.entries)), len(extract_todos(journal.entries)),

@@ -106,7 +106,6 @@ def _shuffled_bodies(lines: list[str], count: int, seed: int = 12) -> list[tuple
 
 def _public(module: ModuleType, journal: Journal) -> str:
     """Everything the public functions say about one journal, as JSON."""
-    module._seen.clear()
     module._known.clear()
     sections = list(journal.sections) + ([journal.preamble] if journal.preamble else [])
     found: dict[str, Any] = {
@@ -123,7 +122,6 @@ def _public(module: ModuleType, journal: Journal) -> str:
             r.model_dump(mode="json") for r in module.undated_reflections(sections)
         ],
     }
-    module._seen.clear()
     return json.dumps(found, ensure_ascii=False, sort_keys=True)
 
 

@@ -45,7 +45,6 @@ def _journal(days: int) -> str:
 
 def _fresh() -> None:
     """Forget what this process has seen, as a new process would (the disk cache stays)."""
-    extract._seen.clear()
     extract._known.clear()
     extract.EXTRACTED.clear()
     tracking._last = None

@@ -359,13 +359,7 @@ def read_journal(
     if facts:
         from reviewer.facts.cache import remember_facts
 
-        remember_facts(
-            settings.cache_dir,
-            str(path),
-            [e.text for e in loaded.entries],
-            keep=as_of is None,
-            parse=loaded.digest,
-        )
+        remember_facts(settings.cache_dir, str(path), loaded.entries, keep=as_of is None)
     return loaded
 
 

@@ -3,9 +3,8 @@
 A 30-year journal has about 11,000 entries, and reading questions, TODOs and reflections out
 of each is most of a review's cost. An entry's facts depend on its text alone (`EntryFacts`),
 so they are kept in `$XDG_CACHE_HOME/reviewer/facts/`, one file per journal, keyed by a digest
-of each entry's body; the next run reads again only the entries whose text changed. The file
-also names the parse it was written from (`Journal.digest`) and each entry's digest in order:
-a run on the same bytes takes every entry's facts without digesting its text again.
+of each entry's text (`Entry.digest`, worked out by the parse or kept in its snapshot); the
+next run reads again only the entries whose text changed.
 
 The file is sealed (`files.seal`) with the extractor that wrote it (a digest of the extraction
 code and the version): facts written by other rules, or a file that is unreadable, damaged or
@@ -16,8 +15,7 @@ must not stop a review). The folder is private (0700) and the file 0600: it hold
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from typing import Any
 from reviewer import __version__
 from reviewer.errors import ReviewerError
 from reviewer.facts import extract
-from reviewer.facts.extract import EntryFacts, facts_in_order, know, recall
+from reviewer.facts.extract import EntryFacts, facts_in_order, know
 from reviewer.files import (
     code_digest,
     per_journal,
@@ -36,9 +34,9 @@ from reviewer.files import (
     write_private,
 )
 from reviewer.journal import outline
+from reviewer.journal.parse import Entry
 
 __all__ = [
-    "Kept",
     "clear_facts",
     "extractor_version",
     "load_facts",
@@ -59,15 +57,6 @@ def extractor_version() -> str:
     return code_digest(f"{FORMAT} {__version__}", (extract, outline))
 
 
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """What an earlier run kept of a journal's facts."""
-
-    journal: str = ""  # the parse they were found in (`Journal.digest`), "" when unknown
-    order: tuple[str, ...] = ()  # each entry's body digest, in the journal's order
-    facts: Mapping[str, EntryFacts] = field(default_factory=dict)  # body digest -> facts
-
-
 def _path(cache_dir: Path, journal: str) -> Path:
     return per_journal(cache_dir / "facts", "facts", journal, "kept")
 
@@ -77,52 +66,44 @@ def clear_facts(cache_dir: Path) -> int:
     return remove_files(cache_dir / "facts", "facts-*")
 
 
-def load_facts(cache_dir: Path, journal: str) -> Kept:
-    """The facts an earlier run kept for this journal; none when there are none, or when the
-    file is unreadable, damaged or written by other extraction rules."""
+def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
+    """The facts an earlier run kept for this journal (text digest -> facts); empty when
+    there are none, or when the file is unreadable, damaged or written by other extraction
+    rules."""
     path = _path(cache_dir, journal)
     try:
         if not path.exists():
-            return Kept()
-        value: Any = unseal(read_regular(path, _MAX), _KIND, extractor_version(), "-")
-        parse, order, rows = value
-        if not isinstance(parse, str) or not isinstance(order, tuple):
-            raise ValueError("not in the expected form")
-        facts = {
+            return {}
+        rows: Any = unseal(read_regular(path, _MAX), _KIND, extractor_version(), "-")
+        return {
             digest: EntryFacts(questions=q, todos=t, reflections=r)
             for digest, (q, t, r) in rows.items()
         }
-        return Kept(parse, order, facts)
     except (OSError, ReviewerError, ValueError, TypeError, AttributeError) as err:
         log.info("facts cache %s ignored: %s", path, err)
-        return Kept()
+        return {}
 
 
-def save_facts(cache_dir: Path, journal: str, kept: Kept) -> None:
-    """Keep `kept` (only these facts: entries no longer in the journal are dropped); best
-    effort."""
+def save_facts(cache_dir: Path, journal: str, facts: Mapping[str, EntryFacts]) -> None:
+    """Keep `facts` (only these: entries no longer in the journal are dropped); best effort."""
     path = _path(cache_dir, journal)
-    rows = {digest: (f.questions, f.todos, f.reflections) for digest, f in kept.facts.items()}
+    rows = {digest: (f.questions, f.todos, f.reflections) for digest, f in facts.items()}
     try:
-        write_private(path, seal(_KIND, extractor_version(), "-", (kept.journal, kept.order, rows)))
+        write_private(path, seal(_KIND, extractor_version(), "-", rows))
         path.with_suffix(".json").unlink(missing_ok=True)  # the JSON of releases before
     except (OSError, ReviewerError) as err:
         log.info("facts cache %s not written: %s", path, err)
 
 
 def remember_facts(
-    cache_dir: Path, journal: str, texts: Sequence[str], keep: bool = True, parse: str = ""
+    cache_dir: Path, journal: str, entries: Iterable[Entry], keep: bool = True
 ) -> None:
-    """Read the facts of every entry's text, from the cache where it is unchanged (all of
-    them at once when `parse`, the journal's `digest`, is the one they were kept from), and
-    (with `keep`) keep them for the next run when anything changed. A past state of the
-    journal (`--as-of`) is read through the cache but not kept: it would replace the facts of
-    the journal as it is."""
-    kept = load_facts(cache_dir, journal)
-    if parse and parse == kept.journal and recall(texts, kept.order, kept.facts):
-        return
-    know(kept.facts)
-    found = facts_in_order(texts)
-    order = tuple(digest for digest, _ in found)
-    if keep and (parse != kept.journal or order != kept.order):
-        save_facts(cache_dir, journal, Kept(parse, order, dict(found)))
+    """Read the facts of every entry, from the cache where its text is unchanged, and (with
+    `keep`) keep them for the next run when anything changed. A past state of the journal
+    (`--as-of`) is read through the cache but not kept: it would replace the facts of the
+    journal as it is."""
+    known = load_facts(cache_dir, journal)
+    know(known)
+    current = dict(facts_in_order(entries))
+    if keep and current.keys() != known.keys():
+        save_facts(cache_dir, journal, current)

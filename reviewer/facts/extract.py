@@ -6,7 +6,6 @@ indentation, so that "the children of `* 需要问的问题`" means what the jou
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,7 @@ from reviewer.journal.outline import (
     section_members,
     struck,
 )
-from reviewer.journal.parse import Entry, Section
+from reviewer.journal.parse import Entry, Section, text_digest
 from reviewer.models import Question, Reflection, Todo
 
 __all__ = [
@@ -41,10 +40,10 @@ __all__ = [
     "extract_reflections",
     "extract_todos",
     "facts_in_order",
+    "facts_of",
     "is_label",
     "items",
     "know",
-    "recall",
     "undated_questions",
     "undated_reflections",
     "undated_todos",
@@ -185,67 +184,54 @@ class EntryFacts:
     reflections: tuple[tuple[int, str, str], ...] = ()  # line, text, kind
 
 
-# Facts known before this run (the facts cache on disk, by body digest), and those of every
-# body seen in this run. Unbounded on purpose: one process reads one journal, so they hold one
-# result per entry, while a cap (8,192 was here) silently turned into misses on every pass once
-# a journal was longer (30 years are about 11,000 entries: NOTES).
+# The facts of every entry text known in this process, by the text's digest: found by an
+# earlier run (the facts cache on disk: `know`) or extracted in this one. Unbounded on purpose:
+# one process reads one journal, so it holds one result per entry, while a cap (8,192 was here)
+# silently turned into misses on every pass once a journal was longer (30 years are about
+# 11,000 entries: NOTES).
 _known: dict[str, EntryFacts] = {}
-_seen: dict[str, tuple[str, EntryFacts]] = {}  # by the entry's text
 EXTRACTED = Counter[str]()  # entries extracted / found known in this process (for tests, bench)
 
 
 def body_digest(text: str) -> str:
-    """A stable name for an entry's text: what the facts cache is keyed by."""
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    """The digest of an entry's text (`text_digest` of its UTF-8): what facts are kept by."""
+    return text_digest(text.encode("utf-8", "surrogatepass"))
 
 
 def know(facts: Mapping[str, EntryFacts]) -> None:
-    """Take facts found by an earlier run (body digest -> facts), so that only entries whose
+    """Take facts found by an earlier run (text digest -> facts), so that only entries whose
     text changed since are read again."""
     _known.update(facts)
 
 
-def facts_in_order(texts: Iterable[str]) -> list[tuple[str, EntryFacts]]:
-    """(body digest, facts) of each entry's text, in order, extracting those not known yet."""
-    return [_entry_facts(text) for text in texts]
-
-
-def recall(texts: Sequence[str], digests: Sequence[str], facts: Mapping[str, EntryFacts]) -> bool:
-    """Take the facts an earlier run found for these very texts (`digests`: each one's body
-    digest, in order, from a parse of the same bytes), without digesting the texts again;
-    False, taking nothing, when they do not fit."""
-    if len(texts) != len(digests):
-        return False
+def facts_in_order(entries: Iterable[Entry]) -> list[tuple[str, EntryFacts]]:
+    """(text digest, facts) of each entry, in order, extracting those not known yet (each is
+    counted in EXTRACTED as extracted or known)."""
     found: list[tuple[str, EntryFacts]] = []
-    for digest in digests:
-        known = facts.get(digest)
-        if known is None:
-            return False
-        found.append((digest, known))
-    _seen.update(zip(texts, found, strict=True))
-    EXTRACTED["known"] += len(texts)
-    return True
+    for entry in entries:
+        digest = entry.digest or body_digest(entry.text)
+        if digest in _known:
+            EXTRACTED["known"] += 1
+        found.append((digest, _facts(digest, entry.text)))
+    return found
+
+
+def facts_of(entry: Entry) -> EntryFacts:
+    """The facts of one entry, extracted once per process (or known from the cache)."""
+    return _facts(entry.digest or body_digest(entry.text), entry.text)
 
 
 def entry_facts(text: str) -> EntryFacts:
-    """The facts of one entry's text (its body lines joined by newlines), extracted once per
-    process (or known from the cache)."""
-    return _entry_facts(text)[1]
+    """The facts of an entry's text (its body lines joined by newlines)."""
+    return _facts(body_digest(text), text)
 
 
-def _entry_facts(text: str) -> tuple[str, EntryFacts]:
-    seen = _seen.get(text)
-    if seen is not None:
-        return seen
-    digest = body_digest(text)
+def _facts(digest: str, text: str) -> EntryFacts:
     facts = _known.get(digest)
     if facts is None:
-        facts = _extract(text.split("\n"))
+        facts = _known[digest] = _extract(text.split("\n"))
         EXTRACTED["extracted"] += 1
-    else:
-        EXTRACTED["known"] += 1
-    _seen[text] = (digest, facts)
-    return digest, facts
+    return facts
 
 
 def _extract(body: Sequence[str]) -> EntryFacts:
@@ -486,7 +472,7 @@ def _entry_questions(entry: Entry) -> list[Question]:
             source=entry.source,
             kind=kind,  # type: ignore[arg-type]
         )
-        for line, text, status, answer, kind in _entry_facts(entry.text)[1].questions
+        for line, text, status, answer, kind in facts_of(entry).questions
     ]
 
 
@@ -511,7 +497,7 @@ def extract_reflections(entries: Iterable[Entry]) -> list[Reflection]:
             source=entry.source,
         )
         for entry in entries
-        for line, text, kind in _entry_facts(entry.text)[1].reflections
+        for line, text, kind in facts_of(entry).reflections
     ]
 
 
@@ -768,7 +754,7 @@ def _entry_todos(entry: Entry) -> list[Todo]:
             line=entry.line + line,
             source=entry.source,
         )
-        for line, text, status in _entry_facts(entry.text)[1].todos
+        for line, text, status in facts_of(entry).todos
     ]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, NamedTuple, TypeVar
 
-from reviewer.facts.extract import entry_facts
+from reviewer.facts.extract import facts_of
 from reviewer.journal.parse import Entry, Journal
 from reviewer.models import Question, Todo
 
@@ -294,7 +294,7 @@ class History:
         self.todos: list[_Mention] = []
         questions, todos = self.questions, self.todos
         for entry in sorted(entries, key=lambda e: (e.start, e.source, e.line)):
-            facts = entry_facts(entry.text)
+            facts = facts_of(entry)
             day, source, at = entry.start, entry.source, entry.line
             for line, text, status, answer, kind in facts.questions:
                 questions.append(

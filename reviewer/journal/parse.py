@@ -9,6 +9,7 @@ own order proves the fix, and reported either way.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ __all__ = [
     "parse_journal",
     "parse_notes",
     "split_lines",
+    "text_digest",
 ]
 
 # Any line _HEADING, FENCE, _BOLD_DATE or _STAMP can match starts like this (and a line that
@@ -83,6 +85,8 @@ class Entry:
     # Where `text` is in the file's UTF-8 bytes (after a BOM, line ends made LF): what a
     # snapshot of the parse keeps instead of the text (`snapshot.py`).
     span: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
+    # A name for `text` (`text_digest`): what the facts an earlier run found in it are kept by.
+    digest: str = field(default="", compare=False, repr=False)
 
     @property
     def body(self) -> tuple[str, ...]:
@@ -130,9 +134,6 @@ class Journal:
     diagnostics: tuple[Diagnostic, ...]
     line_count: int
     source: str = ""
-    # A name for this parse when it is of one file's bytes (`snapshot.parse_name`: the parser
-    # and a digest of the bytes), "" otherwise: what caches of the journal are keyed by.
-    digest: str = field(default="", compare=False)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -255,7 +256,7 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
         diagnostics.append(Diagnostic(line, severity, code, message, source))
 
     repair_dates(drafts, report)
-    entries, undatable = _finish(drafts, report, source)
+    entries, undatable = _finish(drafts, report, source, data)
     if not entries and line_count:
         report(1, "error", "no-entries", "no date headings found (expected '### 2020-02-24')")
     diagnostics.sort(key=lambda d: (d.line, d.severity))
@@ -345,9 +346,17 @@ def _lines(data: bytes) -> Iterator[str]:
         start = end + 1
 
 
-def _finish(drafts: list[Draft], report: Report, source: str) -> tuple[list[Entry], list[Section]]:
+def text_digest(text: bytes | memoryview) -> str:
+    """A stable name for an entry's text, from its UTF-8 bytes."""
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def _finish(
+    drafts: list[Draft], report: Report, source: str, data: bytes
+) -> tuple[list[Entry], list[Section]]:
     """Resolve range ends and turn drafts into entries; drafts with no usable date become
     sections of their own (their error is already reported), so no line is lost."""
+    view = memoryview(data)
     entries: list[Entry] = []
     undatable: list[Section] = []
     for draft in drafts:
@@ -372,6 +381,7 @@ def _finish(drafts: list[Draft], report: Report, source: str) -> tuple[list[Entr
                 repaired=draft.repaired or repaired,
                 source=source,
                 span=draft.span,
+                digest=text_digest(view[draft.span[0] : draft.span[1]]),
             )
         )
     return entries, undatable
@@ -387,6 +397,7 @@ def parse_notes(
     for name, day, text in sorted(notes, key=lambda n: (n[1], n[0]), reverse=True):
         lines = split_lines(text)
         count += len(lines)
+        body = "\n".join(lines)
         entries.append(
             Entry(
                 line=0,
@@ -396,8 +407,9 @@ def parse_notes(
                 title="",
                 start=day,
                 end=day,
-                text="\n".join(lines),
+                text=body,
                 source=name,
+                digest=text_digest(body.encode("utf-8", _PASS)),
             )
         )
     diagnostics = tuple(

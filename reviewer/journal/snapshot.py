@@ -28,8 +28,8 @@ __all__ = ["freeze", "parse_name", "thaw"]
 FORMAT = 1
 _KIND = "journal-snapshot"
 
-# line, end_line, level, heading, title, start, end (ordinals), span, repaired
-_EntryRow = tuple[int, int, int, str, str, int, int, int, int, bool]
+# line, end_line, level, heading, title, start, end (ordinals), span, repaired, text digest
+_EntryRow = tuple[int, int, int, str, str, int, int, int, int, bool, str]
 _Place = tuple[int, int, str, int, int, bool]  # line, end_line, heading, span, has body
 _DiagnosticRow = tuple[int, str, str, str]
 _Rows = tuple[list[_EntryRow], _Place | None, list[_Place], list[_Place], list[_DiagnosticRow], int]
@@ -43,12 +43,12 @@ def _parser() -> str:
 
 def parse_name(data: bytes) -> str:
     """A name for the parse of a journal file's bytes: this parser and a digest of the bytes
-    (two parses of one name are the same journal: `Journal.digest`)."""
+    (two parses of one name are the same journal)."""
     return f"{_parser()}-{hashlib.sha256(data).hexdigest()}"
 
 
-def freeze(journal: Journal) -> bytes:
-    """The snapshot of `journal` (parsed from a file: its `digest` is set)."""
+def freeze(journal: Journal, name: str) -> bytes:
+    """The snapshot of `journal`, parsed from bytes whose `parse_name` is `name`."""
     rows: _Rows = (
         [
             (
@@ -62,6 +62,7 @@ def freeze(journal: Journal) -> bytes:
                 e.span[0],
                 e.span[1],
                 e.repaired,
+                e.digest,
             )
             for e in journal.entries
         ],
@@ -71,7 +72,7 @@ def freeze(journal: Journal) -> bytes:
         [(d.line, d.severity, d.code, d.message) for d in journal.diagnostics],
         journal.line_count,
     )
-    return seal(_KIND, _parser(), journal.digest, rows)
+    return seal(_KIND, _parser(), name, rows)
 
 
 def thaw(snapshot: bytes, data: bytes, source: str, name: str) -> Journal:
@@ -80,7 +81,7 @@ def thaw(snapshot: bytes, data: bytes, source: str, name: str) -> Journal:
     exactly one of these bytes, by this parser, whole."""
     rows = cast(_Rows, unseal(snapshot, _KIND, _parser(), name))
     try:
-        return _journal(rows, normalized(data), source, name)
+        return _journal(rows, normalized(data), source)
     except (TypeError, ValueError, IndexError, OverflowError) as err:
         raise ValueError(f"a snapshot not in the expected form ({err})") from None
 
@@ -96,7 +97,7 @@ def _place(section: Section) -> _Place:
     )
 
 
-def _journal(rows: _Rows, data: bytes, source: str, name: str) -> Journal:
+def _journal(rows: _Rows, data: bytes, source: str) -> Journal:
     entry_rows, preamble, section_rows, undatable_rows, diagnostic_rows, line_count = rows
     day = date.fromordinal
     entries = tuple(
@@ -112,8 +113,9 @@ def _journal(rows: _Rows, data: bytes, source: str, name: str) -> Journal:
             repaired,
             source,
             (s, e),
+            digest,
         )
-        for line, end_line, level, heading, title, start, end, s, e, repaired in entry_rows
+        for line, end_line, level, heading, title, start, end, s, e, repaired, digest in entry_rows
     )
     return Journal(
         entries=entries,
@@ -126,7 +128,6 @@ def _journal(rows: _Rows, data: bytes, source: str, name: str) -> Journal:
         ),
         line_count=line_count,
         source=source,
-        digest=name,
     )
 
 

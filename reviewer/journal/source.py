@@ -146,9 +146,9 @@ def _through_snapshot(path: Path, data: bytes, folder: Path) -> Journal:
     utf8 = _utf8(data, str(path))
     if utf8 is None:
         return parse_journal(decode(data, str(path)), source=str(path))
-    journal = dataclasses.replace(parse_journal(utf8, source=str(path)), digest=name)
+    journal = parse_journal(utf8, source=str(path))
     try:
-        write_private(kept, freeze(journal))
+        write_private(kept, freeze(journal, name))
     except (OSError, ReviewerError) as err:
         log.info("journal snapshot %s not written: %s", kept, err)
     return journal
