@@ -226,14 +226,14 @@ def seal(kind: str, version: str, key: str, value: Any) -> bytes:
     return f"{_MAGIC} {kind} {_MARSHAL} {version} {key} {check}\n".encode() + payload
 
 
-def unseal(blob: bytes, kind: str, version: str, key: str) -> object:
+def unseal(blob: bytes, kind: str, version: str, key: str | None) -> object:
     """The value `seal` kept in `blob`; ValueError when it is not whole, or is of another
-    kind, code, Python or key."""
+    kind, code, Python or key (any key when `key` is None)."""
     header, newline, payload = blob.partition(b"\n")
     fields = header.decode("ascii", "replace").split(" ")
     if not newline or len(fields) != 6 or fields[:4] != [_MAGIC, kind, _MARSHAL, version]:
         raise ValueError(f"not a {kind} of this release")
-    if fields[4] != key:
+    if key is not None and fields[4] != key:
         raise ValueError(f"a {kind} of something else")
     if fields[5] != hashlib.blake2b(payload, digest_size=16).hexdigest():
         raise ValueError(f"a damaged {kind}")

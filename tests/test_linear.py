@@ -3,7 +3,9 @@
 1. Linear: every command makes at most 3.3x the Python function calls (beyond those of any
    run) on a journal three times as long (a pass per pair of entries makes about 9x).
 2. Incremental: a cold run extracts every entry once; a second run, with one entry added,
-   extracts that entry alone (the rest come from the facts cache on disk).
+   extracts that entry alone (the rest come from the facts cache on disk), and scans the
+   lines of that entry alone (the rest come from the journal's snapshot); a second run on
+   the same bytes scans none.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typer.testing import CliRunner
 
 from reviewer.cli import app
 from reviewer.facts import extract, tracking
+from reviewer.journal import parse, snapshot
 
 runner = CliRunner()
 END = date(2020, 6, 28)  # a Sunday
@@ -131,3 +134,35 @@ def test_a_corrupt_facts_cache_is_rebuilt_not_trusted(journals: dict[int, Path])
     again = runner.invoke(app, ["questions", "--journal", str(path), "-f", "json"])
     assert again.output == first.output
     assert extract.EXTRACTED == {"extracted": 120}
+
+
+def test_a_second_run_scans_only_the_lines_that_changed(
+    journals: dict[int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = journals[360]
+    scanned: list[int] = []  # bytes scanned by each pass of the parser
+    real = parse.scan
+
+    def counting(
+        data: bytes, source: str = "", begin: int = 0, end: int = -1, index: int = 0
+    ) -> parse.Scanned:
+        scanned.append((len(data) if end < 0 else end) - begin)
+        return real(data, source, begin, end, index)
+
+    monkeypatch.setattr(parse, "scan", counting)
+    monkeypatch.setattr(snapshot, "scan", counting)
+    week = ["week", "2020-06-22", "--journal", str(path)]
+    _calls(week)
+    assert scanned == [path.stat().st_size]  # the whole file, once
+    scanned.clear()
+    _calls(week)
+    assert scanned == []  # the same bytes: the snapshot is the parse
+
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition("\n### ")
+    added = f"\n### {END + timedelta(days=1)}\n\n* 新的一天\n"
+    path.write_text(f"{head}{added}\n### {rest}", "utf-8")
+    scanned.clear()
+    _calls(week)
+    # The title and the new entry (the title is the place the new entry was written under).
+    assert scanned == [len(head.encode()) + len(added.encode()) + 1]

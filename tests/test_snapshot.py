@@ -16,12 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reviewer.files import unseal
 from reviewer.journal import snapshot
 from reviewer.journal.parse import Journal, parse_journal
 from reviewer.journal.source import clear_snapshots, load_journal
 
 from .conftest import FIXTURE
-from .test_hostile_properties import journal_text
+from .test_hostile_properties import journal_text, line
 
 CORPUS = sorted(Path(__file__).parent.glob("**/*.md"))
 
@@ -62,7 +63,7 @@ def test_any_journal_thaws_as_it_parsed(text: str, bom: str, newline: str) -> No
     body = data[3:] if bom else data
     name = snapshot.parse_name(data)
     parsed = parse_journal(body, source="j.md")
-    _same(snapshot.thaw(snapshot.freeze(parsed, name), body, "j.md", name), parsed)
+    _same(snapshot.thaw(snapshot.freeze(parsed, name, body), body, "j.md", name), parsed)
 
 
 def test_the_snapshot_holds_no_journal_text(tmp_path: Path) -> None:
@@ -153,3 +154,111 @@ def test_an_unwritable_snapshot_folder_does_not_stop_the_read(tmp_path: Path) ->
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", "utf-8")
     assert load_journal(journal, snapshots=blocked / "kept").entries[0].text == "* one"
+
+
+# An edited journal: parsed again only where it changed, and then exactly as a whole parse.
+
+
+def _kept(text: str) -> bytes:
+    data = text.encode("utf-8", "surrogatepass")
+    return snapshot.freeze(parse_journal(data), snapshot.parse_name(data), data)
+
+
+def _reparsed(old: str, new: str) -> Journal | None:
+    """The edited journal as `reparse` gives it, checked against a whole parse when given,
+    and its snapshot against the one of a whole parse."""
+    data = new.encode("utf-8", "surrogatepass")
+    name = snapshot.parse_name(data)
+    spliced = snapshot.reparse(_kept(old), data, "j.md", name)
+    if spliced is None:
+        return None
+    whole = parse_journal(data, source="j.md")
+    _same(spliced.journal, whole)
+    kind, version = "journal-snapshot", snapshot._parser()
+    assert unseal(spliced.snapshot, kind, version, name) == unseal(
+        snapshot.freeze(whole, name, data), kind, version, name
+    )
+    return spliced.journal
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(journal_text, st.integers(0, 60), st.integers(0, 3), st.lists(line, max_size=6))
+def test_any_edit_reparses_as_the_whole_journal_parses(
+    text: str, at: int, cut: int, inserted: list[str]
+) -> None:
+    lines = text.split("\n")
+    at = min(at, len(lines))
+    edited = "\n".join(lines[:at] + inserted + lines[at + cut :])
+    _reparsed(text, edited)
+
+
+def _days(first: int, count: int, step: int) -> list[str]:
+    return [
+        f"### 2020-{1 + (first + n * step) // 28:02d}-{1 + (first + n * step) % 28:02d}\n\n"
+        f"* 第 {first + n * step} 天：实验 {n}，问老师 lr 怎么定？\n* TODO: 画图\n\n"
+        for n in range(count)
+    ]
+
+
+NEWEST_FIRST = "# 日知录\n\n> 看看自己能够坚持多久\n\n" + "".join(_days(200, 150, -1))
+OLDEST_FIRST = "---\ntitle: log\n---\n\n" + "".join(_days(0, 150, 1))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # The day's entry, written on top of a newest-first journal, under the title.
+        (NEWEST_FIRST, NEWEST_FIRST.replace("### ", "### 2020-08-06\n\n* new day\n\n### ", 1)),
+        # Written at the end of an oldest-first one (with front matter).
+        (OLDEST_FIRST, OLDEST_FIRST + "### 2020-06-11\n\n* new day\n"),
+        # A line added to the latest entry, and one to an entry in the middle.
+        (NEWEST_FIRST, NEWEST_FIRST.replace("* TODO: 画图\n", "* TODO: 画图\n* 又一行\n", 1)),
+        (OLDEST_FIRST, OLDEST_FIRST.replace("实验 70，", "实验 70，改了又改，")),
+        # An entry removed from the middle; a section added at the end.
+        (NEWEST_FIRST, NEWEST_FIRST.replace(_days(200, 150, -1)[40], "")),
+        (OLDEST_FIRST, OLDEST_FIRST + "## 🤔自省🤔\n\n* 不要拖延\n"),
+    ],
+    ids=["top", "end", "latest", "middle", "removed", "section"],
+)
+def test_the_usual_edits_are_parsed_again_only_where_they_changed(old: str, new: str) -> None:
+    assert old != new
+    assert _reparsed(old, new) is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # An unclosed fence above the rest: every heading below it turns to code.
+        (NEWEST_FIRST, NEWEST_FIRST.replace("### ", "### 2020-08-06\n\n```\n\n### ", 1)),
+        # A date out of the journal's order: the whole order decides what is repaired.
+        (NEWEST_FIRST, NEWEST_FIRST.replace("### ", "### 2020-01-03\n\n* oops\n\n### ", 1)),
+        # A journal with a repaired date stays parsed whole.
+        (
+            NEWEST_FIRST.replace("### 2020-04-01", "### 2002-04-01"),
+            NEWEST_FIRST.replace("### 2020-04-01", "### 2002-04-01") + "* more\n",
+        ),
+    ],
+    ids=["fence", "out-of-order", "repaired"],
+)
+def test_an_edit_that_could_change_the_rest_is_parsed_whole(old: str, new: str) -> None:
+    assert _reparsed(old, new) is None
+
+
+@pytest.mark.parametrize("path", [FIXTURE, *CORPUS[:12]], ids=lambda p: p.name)
+def test_edits_to_real_journals_reparse_as_they_parse(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    lines = text.split("\n")
+    for at in range(0, len(lines), max(1, len(lines) // 25)):
+        for inserted in (["### 2030-01-01", "", "* new"], ["```"], ["## Notes", "* a"], []):
+            edited = lines[:at] + inserted + lines[at + (0 if inserted else 1) :]
+            _reparsed(text, "\n".join(edited))
+
+
+def test_a_journal_edited_between_runs_is_read_as_parsed(tmp_path: Path) -> None:
+    journal = tmp_path / "j.md"
+    journal.write_text(NEWEST_FIRST, "utf-8")
+    load_journal(journal, snapshots=tmp_path / "kept")
+    edited = NEWEST_FIRST.replace("### ", "### 2020-08-06\n\n* new day\n\n### ", 1)
+    journal.write_text(edited, "utf-8")
+    _same(load_journal(journal, snapshots=tmp_path / "kept"), load_journal(journal))
+    _same(load_journal(journal, snapshots=tmp_path / "kept"), load_journal(journal))

@@ -46,7 +46,8 @@ _SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-
 _SPECIAL_BYTES = re.compile(rb"(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)")
 _SPECIAL_AFTER_NEWLINE = re.compile(rb"\n" + _SPECIAL_BYTES.pattern)
 _NOT_A_RULE = re.compile(r"[^\s*_-]")  # \s: what str.strip() strips
-_PASS = "surrogatepass"  # a str with a lone surrogate survives the round trip through bytes
+_PASS = "surrogatepass"
+_LF = ord("\n")  # a str with a lone surrogate survives the round trip through bytes
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
 # Lines that head an entry without being Markdown headings: a bold date alone on its line
 # (`**2026-11-23**`) and jrnl's time stamps (`[2026-11-23 09:00] title`).
@@ -159,17 +160,57 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
     63 MB took 144 MB as a str)."""
     data = normalized(text.encode("utf-8", _PASS) if isinstance(text, str) else text)
     line_count = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    scanned = scan(data, source)
+    diagnostics = scanned.diagnostics
+
+    def report(line: int, severity: str, code: str, message: str) -> None:
+        diagnostics.append(Diagnostic(line, severity, code, message, source))
+
+    repair_dates(scanned.drafts, report)
+    entries, undatable = finish(scanned.drafts, report, source, data)
+    if not entries and line_count:
+        report(1, "error", "no-entries", "no date headings found (expected '### 2020-02-24')")
+    diagnostics.sort(key=lambda d: (d.line, d.severity))
+    return Journal(
+        entries=tuple(entries),
+        preamble=scanned.preamble,
+        sections=tuple(scanned.sections),
+        undatable=tuple(undatable),
+        diagnostics=tuple(diagnostics),
+        line_count=line_count,
+        source=source,
+    )
+
+
+@dataclass(slots=True)
+class Scanned:
+    """Where the lines of a stretch of a journal go, before dates are checked and repaired."""
+
+    drafts: list[Draft]  # the entries, in file order
+    sections: list[Section]
+    diagnostics: list[Diagnostic]
+    preamble: Section | None
+    in_fence: bool  # whether the stretch ends inside a code fence
+
+
+def scan(data: bytes, source: str = "", begin: int = 0, end: int = -1, index: int = 0) -> Scanned:
+    """Where the lines of `data[begin:end]` go (the whole of `data`, line ends made LF, by
+    default). From 0 that is a file's lines, its preamble first; from any other `begin`, the
+    stretch must start with a Markdown date heading (line `index` + 1), whose entry depends on
+    no line before it: what a snapshot parses again of an edited journal (`snapshot.py`)."""
+    end = len(data) if end < 0 else end
     drafts: list[Draft] = []
     sections: list[Section] = []
     diagnostics: list[Diagnostic] = []
     preamble_end = 0  # number of lines in the preamble
-    preamble_upto = len(data)  # where the preamble's text ends
+    preamble_upto = end  # where the preamble's text ends
 
-    # Where the lines go: "pre" (the preamble), "entry" (drafts[-1]) or "section". Every
-    # place holds consecutive lines, so a place is the text from `region` (the byte offset of
-    # its first line) to where the next place starts: no line is ever an object of its own.
-    where = "pre"
-    region = 0
+    # Where the lines go: "pre" (the preamble), "entry" (drafts[-1]) or "section"; "before"
+    # until the first heading of a stretch that does not start the file. Every place holds
+    # consecutive lines, so a place is the text from `region` (the byte offset of its first
+    # line) to where the next place starts: no line is ever an object of its own.
+    where = "pre" if begin == 0 else "before"
+    region = begin
     section_start = 0
     section_level = 0
     section_heading = ""
@@ -182,17 +223,18 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
             preamble_end, preamble_upto = lineno - 1, upto
         elif where == "entry":
             drafts[-1].text, drafts[-1].lines, drafts[-1].span = _region(data, region, upto)
-        else:
+        elif where == "section":
             body, count, span = _region(data, region, upto)
             lines = tuple(body.split("\n")) if count else ()
             sections.append(Section(section_start, lineno - 1, section_heading, lines, span))
 
-    for idx, offset in _special_lines(data, _front_matter_end(data)):
-        end = data.find(b"\n", offset)
-        line = (data[offset:] if end < 0 else data[offset:end]).decode("utf-8", _PASS)
+    first = _front_matter_end(data) if begin == 0 else index
+    for idx, offset in _special_lines(data, first, begin, end, index):
+        stop = data.find(b"\n", offset)
+        line = (data[offset:] if stop < 0 else data[offset:stop]).decode("utf-8", _PASS)
         if not _SPECIAL.match(line):
             continue  # only the bytes' quick test took it for one
-        after = len(data) if end < 0 else end + 1  # where the next line starts
+        after = len(data) if stop < 0 else stop + 1  # where the next line starts
         lineno = idx + 1
         heading = None
         fence = FENCE.match(line)
@@ -245,30 +287,14 @@ def parse_journal(text: str | bytes, source: str = "") -> Journal:
                 where, region = "section", after
                 section_start, section_level, section_heading = lineno, level, heading.group(2)
         # Any other line stays in the current place.
-    close(line_count + 1, len(data))
+    partial = 1 if end > begin and data[end - 1] != _LF else 0  # a last line with no newline
+    close(index + data.count(b"\n", begin, end) + partial + 1, end)
 
     preamble = None
     if preamble_end:
         body, _, span = _region(data, 0, preamble_upto)
         preamble = Section(1, preamble_end, "", tuple(body.split("\n")), span)
-
-    def report(line: int, severity: str, code: str, message: str) -> None:
-        diagnostics.append(Diagnostic(line, severity, code, message, source))
-
-    repair_dates(drafts, report)
-    entries, undatable = _finish(drafts, report, source, data)
-    if not entries and line_count:
-        report(1, "error", "no-entries", "no date headings found (expected '### 2020-02-24')")
-    diagnostics.sort(key=lambda d: (d.line, d.severity))
-    return Journal(
-        entries=tuple(entries),
-        preamble=preamble,
-        sections=tuple(sections),
-        undatable=tuple(undatable),
-        diagnostics=tuple(diagnostics),
-        line_count=line_count,
-        source=source,
-    )
+    return Scanned(drafts, sections, diagnostics, preamble, in_fence)
 
 
 def normalized(data: bytes) -> bytes:
@@ -289,19 +315,20 @@ def _region(data: bytes, start: int, upto: int) -> tuple[str, int, tuple[int, in
     return body.decode("utf-8", _PASS), body.count(b"\n") + 1, (start, end)
 
 
-def _special_lines(data: bytes, start: int) -> Iterator[tuple[int, int]]:
+def _special_lines(
+    data: bytes, start: int, begin: int, end: int, index: int
+) -> Iterator[tuple[int, int]]:
     """(index, offset) of the lines (from index `start`) that may change where lines go: code
     fences, Markdown headings and the lines that head an entry without being one (a superset:
-    the caller tests each with _SPECIAL). Found by one regex over the whole text, so that the
-    Python loop runs once per heading, not once per line: a 30-year journal has 270,000 lines
-    and 11,000 headings."""
-    if start == 0 and _SPECIAL_BYTES.match(data):
-        yield 0, 0
-    index = 0
-    last = 0
+    the caller tests each with _SPECIAL), in `data[begin:end]`, whose first line has index
+    `index`. Found by one regex over the whole text, so that the Python loop runs once per
+    heading, not once per line: a 30-year journal has 270,000 lines and 11,000 headings."""
+    if index >= start and begin < end and _SPECIAL_BYTES.match(data, begin):
+        yield index, begin
+    last = begin
     # A newline, then what starts a special line: a literal to scan for, three times faster
     # than `^` in MULTILINE mode, which is tried at every byte.
-    for match in _SPECIAL_AFTER_NEWLINE.finditer(data):
+    for match in _SPECIAL_AFTER_NEWLINE.finditer(data, begin, end):
         line = match.start() + 1
         index += data.count(b"\n", last, line)
         last = line
@@ -351,7 +378,7 @@ def text_digest(text: bytes | memoryview) -> str:
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
-def _finish(
+def finish(
     drafts: list[Draft], report: Report, source: str, data: bytes
 ) -> tuple[list[Entry], list[Section]]:
     """Resolve range ends and turn drafts into entries; drafts with no usable date become

@@ -1,38 +1,78 @@
-"""A parsed journal as bytes to keep, and back (pure).
+"""A parsed journal as bytes to keep, and back; an edited journal parsed again only where it
+changed (pure).
 
-Parsing 30 years of daily entries takes a quarter of a second, on every run, for a file that
-has not changed since the last one. A snapshot holds what the parse found in one file's bytes:
-every entry's line numbers, level, heading and dates, the sections, the diagnostics. It does
-not hold the journal's text: an entry's text is where `span` says in the file's own bytes,
-which the snapshot is only ever thawed with (`thaw` is given those bytes and decodes each
-entry's text from them).
+Parsing 30 years of daily entries takes a quarter of a second, on every run, though the file
+has changed by one entry since the last one, or not at all. A snapshot holds what the parse
+found in one file's bytes: every entry's line numbers, level, heading, dates and the digest of
+its text, the sections, the diagnostics, and the places (preamble, entries, sections) that
+tile the file, each with a digest of its bytes. It does not hold the journal's text: an
+entry's text is where `span` says in the file's bytes, which `thaw` decodes it from.
 
-A snapshot is sealed (`files.seal`): `thaw` refuses (ValueError) one of another parser, of
-other bytes, damaged or cut. Whoever keeps snapshots (`source.py`) then parses again.
+`thaw` gives the journal of the very bytes the snapshot was made of. `reparse` gives the
+journal of edited bytes: the places before the first change and after the last are found by
+their digests (the ones after it moved by as many bytes and lines as were added), and only
+the stretch between them is scanned again, from a Markdown date heading (whose entry depends
+on no line before it) to the next one that is unchanged. It gives up (None: parse it all)
+whenever the result could differ from a whole parse: a stretch that ends inside a code fence,
+a journal whose dates the parse repaired or found out of order, a diagnostic that names a
+line that moved. `tests/test_snapshot.py` checks both against `parse_journal`.
+
+A snapshot is sealed (`files.seal`): one of another parser, damaged or cut is refused
+(ValueError). Whoever keeps snapshots (`source.py`) then parses the whole file again.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from typing import cast
 
 from reviewer import __version__
 from reviewer.files import code_digest, seal, unseal
 from reviewer.journal import dates, outline, parse
-from reviewer.journal.parse import Diagnostic, Entry, Journal, Section, normalized
+from reviewer.journal.parse import (
+    Diagnostic,
+    Entry,
+    Journal,
+    Section,
+    finish,
+    normalized,
+    scan,
+)
 
-__all__ = ["freeze", "parse_name", "thaw"]
+__all__ = ["Reparsed", "freeze", "parse_name", "reparse", "thaw"]
 
-FORMAT = 1
+FORMAT = 2
 _KIND = "journal-snapshot"
 
 # line, end_line, level, heading, title, start, end (ordinals), span, repaired, text digest
 _EntryRow = tuple[int, int, int, str, str, int, int, int, int, bool, str]
-_Place = tuple[int, int, str, int, int, bool]  # line, end_line, heading, span, has body
-_DiagnosticRow = tuple[int, str, str, str]
-_Rows = tuple[list[_EntryRow], _Place | None, list[_Place], list[_Place], list[_DiagnosticRow], int]
+_SectionRow = tuple[int, int, str, int, int, bool]  # line, end_line, heading, span, has body
+_DiagnosticRow = tuple[int, str, str, str]  # line, severity, code, message
+# What tiles the file, in order: kind ("p"reamble, "e"ntry, "s"ection, "u"ndatable), the
+# offset of its first line, that line, and a digest of its bytes (up to the next place).
+_Place = tuple[str, int, int, bytes]
+_Rows = tuple[
+    list[_EntryRow],
+    _SectionRow | None,
+    list[_SectionRow],
+    list[_SectionRow],
+    list[_DiagnosticRow],
+    int,  # line count
+    list[_Place],
+    int,  # the length of the bytes
+]
+
+# Diagnostics of the whole journal's order (repairs, dates out of order) or of no entry at
+# all: a journal with any is parsed whole again when edited.
+_WHOLE = frozenset({"date-repaired", "out-of-order", "invalid-date", "no-entries"})
+# Diagnostics whose message names another line (the entry a heading was read into).
+_NAMES_A_LINE = frozenset({"date-unread"})
+_HASH = ord("#")
+_LF = ord("\n")
 
 
 @cache
@@ -47,30 +87,19 @@ def parse_name(data: bytes) -> str:
     return f"{_parser()}-{hashlib.sha256(data).hexdigest()}"
 
 
-def freeze(journal: Journal, name: str) -> bytes:
-    """The snapshot of `journal`, parsed from bytes whose `parse_name` is `name`."""
+def freeze(journal: Journal, name: str, data: bytes) -> bytes:
+    """The snapshot of `journal`, parsed from `data` (after any BOM), whose `parse_name` is
+    `name`."""
+    data = normalized(data)
     rows: _Rows = (
-        [
-            (
-                e.line,
-                e.end_line,
-                e.level,
-                e.heading,
-                e.title,
-                e.start.toordinal(),
-                e.end.toordinal(),
-                e.span[0],
-                e.span[1],
-                e.repaired,
-                e.digest,
-            )
-            for e in journal.entries
-        ],
-        _place(journal.preamble) if journal.preamble else None,
-        [_place(s) for s in journal.sections],
-        [_place(s) for s in journal.undatable],
+        [_entry_row(e) for e in journal.entries],
+        _section_row(journal.preamble) if journal.preamble else None,
+        [_section_row(s) for s in journal.sections],
+        [_section_row(s) for s in journal.undatable],
         [(d.line, d.severity, d.code, d.message) for d in journal.diagnostics],
         journal.line_count,
+        _places(journal, data),
+        len(data),
     )
     return seal(_KIND, _parser(), name, rows)
 
@@ -86,7 +115,195 @@ def thaw(snapshot: bytes, data: bytes, source: str, name: str) -> Journal:
         raise ValueError(f"a snapshot not in the expected form ({err})") from None
 
 
-def _place(section: Section) -> _Place:
+@dataclass(frozen=True, slots=True)
+class Reparsed:
+    """An edited journal, parsed again where it changed."""
+
+    journal: Journal
+    snapshot: bytes  # its own snapshot, to keep for the next run
+    changed: tuple[int, int]  # the stretch of the bytes (line ends made LF) parsed again
+
+
+def reparse(snapshot: bytes, data: bytes, source: str, name: str) -> Reparsed | None:
+    """The journal of `data` (a journal file's bytes after any BOM, whose `parse_name` is
+    `name`), parsed again only where they differ from those the snapshot was made of; None
+    when the whole file must be parsed (see the module's notes). ValueError when the snapshot
+    is not one of this parser, whole."""
+    rows = cast(_Rows, unseal(snapshot, _KIND, _parser(), None))
+    data = normalized(data)
+    try:
+        spliced = _spliced(rows, data, source)
+    except (TypeError, ValueError, IndexError, OverflowError) as err:
+        raise ValueError(f"a snapshot not in the expected form ({err})") from None
+    if spliced is None:
+        return None
+    new_rows, changed = spliced
+    journal = _journal(new_rows, data, source)
+    return Reparsed(journal, seal(_KIND, _parser(), name, new_rows), changed)
+
+
+def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, int]] | None:
+    entry_rows, preamble, section_rows, undatable_rows, diagnostic_rows = rows[:5]
+    places, length = rows[6], rows[7]
+    if undatable_rows or any(row[2] in _WHOLE for row in diagnostic_rows):
+        return None
+    view = memoryview(data)
+    count = len(places)
+    heads = [place[1] for place in places] + [length]
+    moved = len(data) - length
+
+    # The places whose bytes are where they were, from the top; the stretch to parse again
+    # starts at the last of them that a Markdown date heading starts (or the file's start).
+    same = 0
+    while (
+        same < count
+        and heads[same + 1] <= len(data)
+        and _digest(view[heads[same] : heads[same + 1]]) == places[same][3]
+    ):
+        same += 1
+    first = max(same - 1, 0)
+    while first > 0 and not (places[first][0] == "e" and data[heads[first]] == _HASH):
+        first -= 1
+    begin = heads[first] if first else 0
+
+    # The places whose bytes moved by `moved`, from the bottom; the stretch ends at the first
+    # of them that a Markdown date heading starts (or the file's end).
+    last = count
+    while (
+        last - 1 > first
+        and heads[last - 1] + moved > begin
+        and _digest(view[heads[last - 1] + moved : heads[last] + moved]) == places[last - 1][3]
+    ):
+        last -= 1
+    while last < count and not (places[last][0] == "e" and data[heads[last] + moved] == _HASH):
+        last += 1
+    end = heads[last] + moved if last < count else len(data)
+
+    # Lines: the stretch's first is where it was; after it, lines moved by `shift`.
+    top = 1 if first == 0 else places[first][2]
+    old_bottom = places[last][2] if last < count else rows[5] + 1
+    scanned = scan(data, source, begin, end, top - 1)
+    bottom = top + data.count(b"\n", begin, end)
+    shift = bottom - old_bottom
+    if last < count and scanned.in_fence:
+        return None  # the next heading would be read as code
+    if shift and any(row[2] in _NAMES_A_LINE for row in diagnostic_rows if row[0] >= old_bottom):
+        return None
+
+    before = [row for row in entry_rows if row[0] < top]
+    after = [row for row in entry_rows if row[0] >= old_bottom]
+    starts = (
+        [row[5] for row in before]
+        + [d.start.toordinal() if d.start else -1 for d in scanned.drafts]
+        + [row[5] for row in after]
+    )
+    if not _in_order(starts):
+        return None  # the whole journal's order decides repairs: parse it all
+
+    found: list[Diagnostic] = scanned.diagnostics
+
+    def report(line: int, severity: str, code: str, message: str) -> None:
+        found.append(Diagnostic(line, severity, code, message, source))
+
+    entries, _ = finish(scanned.drafts, report, source, data)
+    if last < count:  # the file ends in the unchanged lines after the stretch
+        line_count = rows[5] + shift
+    else:
+        line_count = bottom - 1 + (1 if end > begin and data[end - 1] != _LF else 0)
+    if not entries and not before and not after and line_count:
+        return None
+    diagnostics = sorted(
+        [row for row in diagnostic_rows if row[0] < top]
+        + [(d.line, d.severity, d.code, d.message) for d in found]
+        + [(row[0] + shift, *row[1:]) for row in diagnostic_rows if row[0] >= old_bottom],
+        key=lambda row: (row[0], row[1]),
+    )
+    if first == 0:
+        kept_preamble = _section_row(scanned.preamble) if scanned.preamble else None
+    else:
+        kept_preamble = preamble  # before the stretch, as it was
+    window = Journal(
+        tuple(entries),
+        scanned.preamble if first == 0 else None,
+        tuple(scanned.sections),
+        (),
+        (),
+        0,
+    )
+    spliced: _Rows = (
+        before + [_entry_row(e) for e in entries] + [_moved(row, shift, moved) for row in after],
+        kept_preamble,
+        [row for row in section_rows if row[0] < top]
+        + [_section_row(s) for s in scanned.sections]
+        + [_moved_section(row, shift, moved) for row in section_rows if row[0] >= old_bottom],
+        [],
+        diagnostics,
+        line_count,
+        places[:first]
+        + _places(window, data, end)
+        + [(kind, head + moved, line + shift, check) for kind, head, line, check in places[last:]],
+        len(data),
+    )
+    return spliced, (begin, end)
+
+
+def _in_order(starts: list[int]) -> bool:
+    """Whether every date is valid and they run one way (as the parse's repair reads the
+    journal's order: then it repairs nothing and reports nothing)."""
+    if any(start < 0 for start in starts):
+        return False
+    up = sum(1 for a, b in pairwise(starts) if b > a)
+    down = sum(1 for a, b in pairwise(starts) if b < a)
+    return down == 0 if up > down else up == 0
+
+
+def _digest(data: memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=8).digest()
+
+
+def _places(journal: Journal, data: bytes, end: int = -1) -> list[_Place]:
+    """The places of `journal` that tile `data` (up to `end`), in order, each with the
+    offset of its first line."""
+    view = memoryview(data)
+    found: list[tuple[int, str, int]] = []  # (first line, kind, offset)
+    if journal.preamble is not None:
+        found.append((1, "p", 0))
+    for kind, places in (("e", journal.entries), ("s", journal.sections), ("u", journal.undatable)):
+        for place in places:
+            found.append((place.line, kind, _line_start(data, place.span[0])))
+    found.sort()
+    heads = [offset for _, _, offset in found] + [len(data) if end < 0 else end]
+    return [
+        (kind, offset, line, _digest(view[offset : heads[n + 1]]))
+        for n, (line, kind, offset) in enumerate(found)
+    ]
+
+
+def _line_start(data: bytes, after: int) -> int:
+    """The offset of a heading line, from where the lines after it start (`after`: the end of
+    the file when it is the last line and has no newline)."""
+    if after == len(data) and not data.endswith(b"\n"):
+        return data.rfind(b"\n") + 1
+    return data.rfind(b"\n", 0, after - 1) + 1
+
+
+def _entry_row(e: Entry) -> _EntryRow:
+    return (
+        e.line,
+        e.end_line,
+        e.level,
+        e.heading,
+        e.title,
+        e.start.toordinal(),
+        e.end.toordinal(),
+        e.span[0],
+        e.span[1],
+        e.repaired,
+        e.digest,
+    )
+
+
+def _section_row(section: Section) -> _SectionRow:
     return (
         section.line,
         section.end_line,
@@ -97,8 +314,30 @@ def _place(section: Section) -> _Place:
     )
 
 
+def _moved(row: _EntryRow, lines: int, offset: int) -> _EntryRow:
+    line, end_line, level, heading, title, start, end, s, e, repaired, digest = row
+    return (
+        line + lines,
+        end_line + lines,
+        level,
+        heading,
+        title,
+        start,
+        end,
+        s + offset,
+        e + offset,
+        repaired,
+        digest,
+    )
+
+
+def _moved_section(row: _SectionRow, lines: int, offset: int) -> _SectionRow:
+    line, end_line, heading, s, e, has_body = row
+    return (line + lines, end_line + lines, heading, s + offset, e + offset, has_body)
+
+
 def _journal(rows: _Rows, data: bytes, source: str) -> Journal:
-    entry_rows, preamble, section_rows, undatable_rows, diagnostic_rows, line_count = rows
+    entry_rows, preamble, section_rows, undatable_rows, diagnostic_rows, line_count = rows[:6]
     day = date.fromordinal
     entries = tuple(
         Entry(
@@ -131,7 +370,7 @@ def _journal(rows: _Rows, data: bytes, source: str) -> Journal:
     )
 
 
-def _section(row: _Place, data: bytes) -> Section:
+def _section(row: _SectionRow, data: bytes) -> Section:
     line, end_line, heading, s, e, has_body = row
     body = tuple(data[s:e].decode("utf-8", "surrogatepass").split("\n")) if has_body else ()
     return Section(line, end_line, heading, body, (s, e))

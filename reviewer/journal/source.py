@@ -23,7 +23,7 @@ from pathlib import Path
 from reviewer.errors import EXIT_NO_INPUT, InputError, ReviewerError
 from reviewer.files import FileTooLarge, per_journal, read_regular, remove_files, write_private
 from reviewer.journal.parse import Diagnostic, Journal, parse_journal, parse_notes
-from reviewer.journal.snapshot import freeze, parse_name, thaw
+from reviewer.journal.snapshot import freeze, parse_name, reparse, thaw
 
 __all__ = ["DEFAULT_MAX_BYTES", "clear_snapshots", "decode", "load_journal"]
 
@@ -134,24 +134,52 @@ def load_journal(
 
 def _through_snapshot(path: Path, data: bytes, folder: Path) -> Journal:
     """The journal kept from the last run when `data` are the bytes it was parsed from; else
-    parsed (and kept, best effort, when it is UTF-8: the snapshot's spans are in its bytes)."""
+    parsed again where they changed (or whole), and kept, best effort, when it is UTF-8 (the
+    snapshot's spans are in its bytes)."""
     kept = per_journal(folder, "journal", path, "snapshot")
     name = parse_name(data)
     body = data[3:] if data.startswith(_BOM) else data
+    snapshot = b""
     try:
         if os.path.lexists(kept):
-            return thaw(read_regular(kept, _SNAPSHOT_MAX), body, str(path), name)
+            snapshot = read_regular(kept, _SNAPSHOT_MAX)
+            return thaw(snapshot, body, str(path), name)
     except (ReviewerError, ValueError) as err:
-        log.info("journal snapshot %s ignored: %s", kept, err)
-    utf8 = _utf8(data, str(path))
-    if utf8 is None:
-        return parse_journal(decode(data, str(path)), source=str(path))
-    journal = parse_journal(utf8, source=str(path))
+        log.info("journal snapshot %s not of these bytes: %s", kept, err)
+    reparsed = None
+    if snapshot:
+        try:
+            reparsed = reparse(snapshot, body, str(path), name)
+        except ValueError as err:
+            log.info("journal snapshot %s ignored: %s", kept, err)
+    if reparsed is not None and _utf8_between(data, body, *reparsed.changed):
+        journal, frozen = reparsed.journal, reparsed.snapshot
+    else:
+        utf8 = _utf8(data, str(path))
+        if utf8 is None:
+            return parse_journal(decode(data, str(path)), source=str(path))
+        journal = parse_journal(utf8, source=str(path))
+        frozen = freeze(journal, name, utf8)
     try:
-        write_private(kept, freeze(journal, name))
+        write_private(kept, frozen)
     except (OSError, ReviewerError) as err:
         log.info("journal snapshot %s not written: %s", kept, err)
     return journal
+
+
+def _utf8_between(data: bytes, body: bytes, begin: int, end: int) -> bool:
+    """Whether an edited journal is UTF-8 text that `decode` takes, when only `body[begin:end]`
+    (a run of whole lines; `body` is `data` after any BOM) is new: the rest was checked
+    when it was kept. (Line ends are counted as LF: with CRs in the file, check it all.)"""
+    if b"\r" in body:
+        return _utf8(data, "") is not None
+    try:
+        body[begin:end].decode("utf-8")
+        if begin < _HEAD:
+            _check_head(data, "")
+    except (UnicodeDecodeError, InputError):
+        return False
+    return True
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -174,11 +202,17 @@ def _utf8(data: bytes, name: str) -> bytes | None:
         reader.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
+    _check_head(data, name)
+    return body
+
+
+def _check_head(data: bytes, name: str) -> None:
+    """InputError as `decode` when the start of UTF-8 `data` is not text (binary, control
+    characters): its checks, on the same head."""
     cut = min(len(data), _HEAD)
     while cut < len(data) and data[cut] & 0xC0 == 0x80:  # not inside a character
         cut += 1
-    decode(data[:cut], name)  # the same checks (binary, control characters) on the same head
-    return body
+    decode(data[:cut], name)
 
 
 def clear_snapshots(folder: Path) -> int:
