@@ -148,3 +148,61 @@ def test_wordings_find_exactly_the_similar_texts(texts: list[str], probes: list[
         assert wordings.similar_to(probe) == [
             n for n, text in enumerate(texts) if similar(text, probe)
         ]
+
+
+_DAYS = ["2020-02-18", "2020-02-26", "2020-03-04", "2020-02-18 ~ 2020-02-20"]
+_ITEMS = [
+    "* TODO: 改好bug",
+    "* ~~改好bug~~",
+    "* 需要问的问题\n  * default dict的问题",
+    "* 需要问的问题\n  * ~~default dict的问题~~ —— 用 get",
+    "* Q: train_ratio只有0.1?",
+    "* TODO: 写周报 [DROP]",
+    "* [x] 写周报",
+]
+_UNDATED = "## Questions to ask\n* default dict的问题？\n## Done\n#### Today\n* ~~改好bug~~\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_DAYS), st.lists(st.sampled_from(_ITEMS), max_size=4)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(-1, 8),
+    st.sampled_from([None, date(2020, 2, 26), date(2020, 3, 1), date(9999, 12, 31)]),
+)
+def test_the_one_history_pass_folds_as_each_ledger_alone(
+    entries: list[tuple[str, list[str]]], lists: int, as_of: date | None
+) -> None:
+    """`History` sorts the mentions once and folds a part of them for each day; the plain
+    functions sort what they are given: the same ledgers, undated lists included."""
+    from reviewer.facts.extract import undated_questions
+    from reviewer.facts.tracking import History
+
+    parts = [f"### {day}\n" + "\n".join(items) + "\n" for day, items in entries]
+    if lists >= 0:  # the undated lists, anywhere among the entries
+        parts.insert(min(lists, len(parts)), _UNDATED)
+    journal = parse_journal("".join(parts))
+    history = History(journal.entries)
+    questions, todos = extract_questions(journal.entries), extract_todos(journal.entries)
+    if as_of is None:
+        questions += undated_questions(journal.sections)
+        todos += undated_todos(journal.sections)
+    undated_q = undated_questions(journal.sections) if as_of is None else []
+    undated_t = undated_todos(journal.sections) if as_of is None else []
+    assert history.track_questions(as_of, undated_q) == track_questions(questions, as_of)
+    assert history.track_todos(as_of, undated_t) == track_todos(todos, as_of)
+
+
+def test_undated_mentions_sort_by_line_among_those_of_the_last_day() -> None:
+    """Undated mentions sort as of `date.max`: after every dated one, but by line among any
+    dated that day (no parsed heading is, but `History` folds what it is given)."""
+    from reviewer.facts.tracking import _Mention, _order, _then
+
+    last = _Mention("a", date.max, "open", 9, "")
+    undated = [_Mention("b", None, "done", 5, ""), _Mention("c", None, "open", 2, "")]
+    earlier = _Mention("d", date(2020, 1, 1), "open", 20, "")
+    assert _then([earlier, last], undated) == sorted([earlier, last, *undated], key=_order)
+    assert _then([earlier], undated) == [earlier, *sorted(undated, key=_order)]

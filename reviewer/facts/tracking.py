@@ -217,13 +217,23 @@ class _Mention(NamedTuple):
     key: str = ""  # _key(text), worked out once per mention
 
 
+def _order(m: _Mention) -> tuple[date, str, int]:
+    """Oldest first (undated last). Newest-first journals list later days at smaller line
+    numbers; within a day, file order."""
+    return (m.date or date.max, m.source, m.line)
+
+
 def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -> list[Tracked]:
     """Group mentions into tracked items, oldest first; the latest mention sets the status
     until one of the `closing` statuses (answered, done, dropped) closes the item."""
+    return _fold(sorted(mentions, key=_order), prefix, closing)
+
+
+def _fold(ordered: Iterable[_Mention], prefix: str, closing: frozenset[str]) -> list[Tracked]:
+    """`_track` of mentions already in `_order`."""
     tracked: list[Tracked] = []
     index = _Index()
-    # Newest-first journals list later days at smaller line numbers; within a day, file order.
-    for m in sorted(mentions, key=lambda m: (m.date or date.max, m.source, m.line)):
+    for m in ordered:
         key = m.key or _key(m.text)
         found = index.find(key)
         if found is None:
@@ -302,6 +312,9 @@ class History:
                 )
             for line, text, status in facts.todos:
                 todos.append(_Mention(text, day, status, at + line, source, "", "", "", _key(text)))
+        # In `_order` once, for every fold of them (each an `as_of` day's first part).
+        questions.sort(key=_order)
+        todos.sort(key=_order)
         self._question_days = [m.date or date.max for m in self.questions]
         self._todo_days = [m.date or date.max for m in self.todos]
 
@@ -318,23 +331,30 @@ class History:
     ) -> list[Tracked]:
         """The question ledger as of `as_of` (None: now, the undated lists applied last)."""
         upto = len(self.questions) if as_of is None else bisect_right(self._question_days, as_of)
-        mentions = self.questions[:upto]
-        if as_of is None:
-            mentions += [
-                _Mention(q.text, None, q.status, q.line, q.source, q.answer, kind=q.kind)
-                for q in undated
-            ]
-        return _track(mentions, "q", _ANSWERED)
+        later = [
+            _Mention(q.text, None, q.status, q.line, q.source, q.answer, kind=q.kind)
+            for q in (undated if as_of is None else ())
+        ]
+        return _fold(_then(self.questions[:upto], later), "q", _ANSWERED)
 
     def track_todos(self, as_of: date | None = None, undated: Iterable[Todo] = ()) -> list[Tracked]:
         """The TODO lifecycle as of `as_of` (None: now, the undated lists applied last)."""
         upto = len(self.todos) if as_of is None else bisect_right(self._todo_days, as_of)
-        mentions = self.todos[:upto]
-        if as_of is None:
-            mentions += [
-                _Mention(t.text, None, t.status, t.line, t.source, list=t.list) for t in undated
-            ]
-        return _track(mentions, "t", _FINISHED)
+        later = [
+            _Mention(t.text, None, t.status, t.line, t.source, list=t.list)
+            for t in (undated if as_of is None else ())
+        ]
+        return _fold(_then(self.todos[:upto], later), "t", _FINISHED)
+
+
+def _then(ordered: list[_Mention], undated: list[_Mention]) -> list[_Mention]:
+    """Mentions in `_order` followed by undated ones: all in `_order` (sorted whole only when
+    a dated one is dated the last day there is, where undated ones sort by line)."""
+    if not undated:
+        return ordered
+    if ordered and ordered[-1].date == date.max:
+        return sorted(ordered + undated, key=_order)
+    return ordered + sorted(undated, key=_order)
 
 
 _last: tuple[Journal, History] | None = None
