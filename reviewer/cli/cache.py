@@ -1,4 +1,4 @@
-"""Commands for the caches: LLM answers, and the facts and history kept per journal."""
+"""Commands for the caches: LLM answers, and the parse, facts and history kept per journal."""
 
 from __future__ import annotations
 

@@ -123,9 +123,13 @@ def _history_and_facts(run: Callable[..., subprocess.CompletedProcess[str]], hom
     ticked = [(t["text"], t["date"]) for t in history.get("done", [])]
     if ticked != [("读完 DINOv2 论文", "2020-02-12")]:
         fail(f"the Wednesday tick is not done in its week from the wheel: {ticked}")
-    facts = list((home / "cache" / "reviewer" / "facts").glob("facts-*.kept"))
-    if not facts or any(stat.S_IMODE(f.stat().st_mode) != 0o600 for f in facts):
-        fail(f"the facts cache is missing or not private: {facts}")
+    for folder, pattern in (("facts", "facts-*.kept"), ("journal", "journal-*.snapshot")):
+        kept = list((home / "cache" / "reviewer" / folder).glob(pattern))
+        if not kept or any(stat.S_IMODE(f.stat().st_mode) != 0o600 for f in kept):
+            fail(f"the {folder} cache is missing or not private: {kept}")
+    again = run(*week)  # the kept parse and facts, read back by the installed wheel
+    if again.returncode != 0 or again.stdout != done.stdout:
+        fail(f"a second week from the kept parse differs: {again.stderr.strip()}")
 
 
 if __name__ == "__main__":
