@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -166,3 +167,35 @@ def test_a_second_run_scans_only_the_lines_that_changed(
     _calls(week)
     # The title and the new entry (the title is the place the new entry was written under).
     assert scanned == [len(head.encode()) + len(added.encode()) + 1]
+
+
+def test_a_second_stats_counts_only_the_words_of_the_entry_added(
+    journals: dict[int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewer.facts import stats as stats_module
+
+    path = journals[120]
+    counted: list[str] = []
+    real = stats_module.count_words
+
+    def counting(text: str) -> int:
+        counted.append(text)
+        return real(text)
+
+    monkeypatch.setattr(stats_module, "count_words", counting)
+    argv = ["stats", "--journal", str(path), "-f", "json"]
+    first = runner.invoke(app, argv)
+    assert len(counted) == 120
+    counted.clear()
+    assert runner.invoke(app, argv).output == first.output and counted == []
+
+    (kept,) = Path(os.environ["XDG_CACHE_HOME"], "reviewer", "facts").glob("facts-*.words")
+    kept.write_bytes(b"reviewer words damaged")
+    assert runner.invoke(app, argv).output == first.output and len(counted) == 120
+
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition("\n### ")
+    path.write_text(f"{head}\n### {END + timedelta(days=1)}\n\n* 新的一天\n\n### {rest}", "utf-8")
+    counted.clear()
+    runner.invoke(app, argv)
+    assert counted == ["\n* 新的一天\n"]  # the new entry alone

@@ -353,11 +353,14 @@ def stats(
 ) -> None:
     """How long you have kept it up: days journaled, streaks, silences, a chart per week."""
     setup_logging(verbose)
+    from reviewer.facts.cache import remember_words
     from reviewer.facts.stats import journal_stats
     from reviewer.review.reports import render_stats
 
     settings = load_config(config)
     past = as_of_day(as_of)
     loaded = read_journal(settings, journal, encoding, as_of=past)
-    result = journal_stats(list(loaded.entries), past or settings.now_date(), _since(since))
+    path = str(journal or settings.journal)
+    words = remember_words(settings.cache_dir, path, loaded.entries, keep=past is None)
+    result = journal_stats(list(loaded.entries), past or settings.now_date(), _since(since), words)
     emit(render_stats(result, fmt.value), None)

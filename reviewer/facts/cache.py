@@ -23,7 +23,7 @@ from typing import Any
 from reviewer import __version__
 from reviewer.errors import ReviewerError
 from reviewer.facts import extract
-from reviewer.facts.extract import EntryFacts, facts_in_order, know
+from reviewer.facts.extract import EntryFacts, body_digest, facts_in_order, know
 from reviewer.files import (
     code_digest,
     per_journal,
@@ -41,7 +41,9 @@ __all__ = [
     "extractor_version",
     "load_facts",
     "remember_facts",
+    "remember_words",
     "save_facts",
+    "words_version",
 ]
 
 log = logging.getLogger(__name__)
@@ -107,3 +109,41 @@ def remember_facts(
     current = dict(facts_in_order(entries))
     if keep and current.keys() != known.keys():
         save_facts(cache_dir, journal, current)
+
+
+@cache
+def words_version() -> str:
+    """A digest of the rule that counts an entry's words: its code and the release."""
+    from reviewer.facts import stats
+
+    return code_digest(f"{FORMAT} {__version__}", (stats,))
+
+
+def remember_words(
+    cache_dir: Path, journal: str, entries: Iterable[Entry], keep: bool = True
+) -> dict[str, int]:
+    """The words of every entry (`count_words`), by the digest of its text: counted again
+    only where the text changed since an earlier run kept them, and (with `keep`) kept for
+    the next run when anything changed; best effort, as the facts."""
+    from reviewer.facts.stats import count_words
+
+    path = per_journal(cache_dir / "facts", "facts", journal, "words")
+    known: dict[str, int] = {}
+    try:
+        if path.exists():
+            kept: Any = unseal(read_regular(path, _MAX), "words", words_version(), "-")
+            if isinstance(kept, dict):
+                known = kept
+    except (OSError, ReviewerError, ValueError) as err:
+        log.info("words cache %s ignored: %s", path, err)
+    counts: dict[str, int] = {}
+    for entry in entries:
+        digest = entry.digest or body_digest(entry.text)
+        count = known.get(digest)
+        counts[digest] = count_words(entry.text) if count is None else count
+    if keep and counts.keys() != known.keys():
+        try:
+            write_private(path, seal("words", words_version(), "-", counts))
+        except (OSError, ReviewerError) as err:
+            log.info("words cache %s not written: %s", path, err)
+    return counts

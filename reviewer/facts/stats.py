@@ -7,6 +7,7 @@ numbers that answer it, computed in code.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -60,8 +61,14 @@ def count_words(text: str) -> int:
     return sum(map(len, _CJK_RUN.findall(text))) + len(_LATIN.findall(text))
 
 
-def journal_stats(entries: list[Entry], today: date, since: date | None = None) -> JournalStats:
-    """Statistics of the entries (those ending on or after `since`), as of `today`."""
+def journal_stats(
+    entries: list[Entry],
+    today: date,
+    since: date | None = None,
+    words: Mapping[str, int] | None = None,
+) -> JournalStats:
+    """Statistics of the entries (those ending on or after `since`), as of `today`; `words`
+    holds entries' word counts by the digest of their text, where they are known."""
     chosen = [e for e in entries if since is None or e.end >= since]
     days = journaled_days(chosen)
     if since is not None:
@@ -76,7 +83,10 @@ def journal_stats(entries: list[Entry], today: date, since: date | None = None) 
         silent = max(days) + timedelta(1)
         gaps.append(Gap(start=silent, end=today, days=(today - silent).days + 1, ongoing=True))
     gaps.sort(key=lambda g: (-g.days, g.start))
-    words_by_entry = {id(e): count_words(e.text) for e in chosen}
+    known = words or {}
+    words_by_entry = {
+        id(e): known[e.digest] if e.digest in known else count_words(e.text) for e in chosen
+    }
     weeks: list[WeekStats] = []
     if days:
         week = Week.containing(min(days))
