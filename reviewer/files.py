@@ -229,9 +229,10 @@ def seal(kind: str, version: str, key: str, value: Any) -> bytes:
 def unseal(blob: bytes, kind: str, version: str, key: str | None) -> object:
     """The value `seal` kept in `blob`; ValueError when it is not whole, or is of another
     kind, code, Python or key (any key when `key` is None)."""
-    header, newline, payload = blob.partition(b"\n")
-    fields = header.decode("ascii", "replace").split(" ")
-    if not newline or len(fields) != 6 or fields[:4] != [_MAGIC, kind, _MARSHAL, version]:
+    newline = blob.find(b"\n")
+    fields = blob[: max(newline, 0)].decode("ascii", "replace").split(" ")
+    payload = memoryview(blob)[newline + 1 :]  # not a copy: a snapshot can be megabytes
+    if newline < 0 or len(fields) != 6 or fields[:4] != [_MAGIC, kind, _MARSHAL, version]:
         raise ValueError(f"not a {kind} of this release")
     if key is not None and fields[4] != key:
         raise ValueError(f"a {kind} of something else")

@@ -262,3 +262,16 @@ def test_a_journal_edited_between_runs_is_read_as_parsed(tmp_path: Path) -> None
     journal.write_text(edited, "utf-8")
     _same(load_journal(journal, snapshots=tmp_path / "kept"), load_journal(journal))
     _same(load_journal(journal, snapshots=tmp_path / "kept"), load_journal(journal))
+
+
+def test_a_journal_that_is_mostly_warnings_is_not_kept(tmp_path: Path) -> None:
+    """Every heading out of order: the snapshot would be nearly the journal's size."""
+    journal = tmp_path / "j.md"
+    journal.write_text(NEWEST_FIRST, "utf-8")
+    load_journal(journal, snapshots=tmp_path / "kept")
+    assert list((tmp_path / "kept").iterdir())
+    days = "".join(f"### 2020-0{1 + n % 9}-1{n % 7}\n* x\n" for n in range(3000))
+    journal.write_text(days, "utf-8")
+    assert len(load_journal(journal).diagnostics) > 1000
+    _same(load_journal(journal, snapshots=tmp_path / "kept"), load_journal(journal))
+    assert not list((tmp_path / "kept").iterdir())  # the old one, of other bytes, is gone

@@ -24,6 +24,9 @@ A snapshot is sealed (`files.seal`): one of another parser, damaged or cut is re
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -43,9 +46,9 @@ from reviewer.journal.parse import (
     scan,
 )
 
-__all__ = ["Reparsed", "freeze", "parse_name", "reparse", "thaw"]
+__all__ = ["Reparsed", "freeze", "parse_name", "reparse", "thaw", "worth_keeping"]
 
-FORMAT = 2
+FORMAT = 3
 _KIND = "journal-snapshot"
 
 # line, end_line, level, heading, title, start, end (ordinals), span, repaired, text digest
@@ -65,6 +68,23 @@ _Rows = tuple[
     list[_Place],
     int,  # the length of the bytes
 ]
+# The same, as kept: entries and places in columns (a 64 MB journal has 80,000 entries, and a
+# tuple of eleven objects for each took more memory than the journal's own text).
+_Entries = tuple[bytes, list[str], list[str], bytes]  # 8 ints each, headings, titles, digests
+_Places = tuple[str, bytes, bytes, bytes]  # kinds, offsets, lines, digests
+_Packed = tuple[
+    _Entries,
+    _SectionRow | None,
+    list[_SectionRow],
+    list[_SectionRow],
+    list[_DiagnosticRow],
+    int,
+    _Places,
+    int,
+]
+_INTS = 8  # of an entry: line, end_line, level, start, end, span, repaired
+_DIGEST = 16  # bytes of an entry's text digest (`text_digest`)
+_CHECK = 8  # bytes of a place's digest
 
 # Diagnostics of the whole journal's order (repairs, dates out of order) or of no entry at
 # all: a journal with any is parsed whole again when edited.
@@ -78,7 +98,7 @@ _LF = ord("\n")
 @cache
 def _parser() -> str:
     """A digest of the parser's code and the release: what else decides a parse."""
-    return code_digest(f"{FORMAT} {__version__}", (parse, dates, outline))
+    return code_digest(f"{FORMAT} {__version__} {sys.byteorder}", (parse, dates, outline))
 
 
 def parse_name(data: bytes) -> str:
@@ -91,26 +111,37 @@ def freeze(journal: Journal, name: str, data: bytes) -> bytes:
     """The snapshot of `journal`, parsed from `data` (after any BOM), whose `parse_name` is
     `name`."""
     data = normalized(data)
-    rows: _Rows = (
-        [_entry_row(e) for e in journal.entries],
-        _section_row(journal.preamble) if journal.preamble else None,
-        [_section_row(s) for s in journal.sections],
-        [_section_row(s) for s in journal.undatable],
-        [(d.line, d.severity, d.code, d.message) for d in journal.diagnostics],
-        journal.line_count,
-        _places(journal, data),
-        len(data),
+    return seal(
+        _KIND,
+        _parser(),
+        name,
+        (
+            _entry_columns(_entry_row(e) for e in journal.entries),
+            _section_row(journal.preamble) if journal.preamble else None,
+            [_section_row(s) for s in journal.sections],
+            [_section_row(s) for s in journal.undatable],
+            [(d.line, d.severity, d.code, d.message) for d in journal.diagnostics],
+            journal.line_count,
+            _place_columns(_places(journal, data)),
+            len(data),
+        ),
     )
-    return seal(_KIND, _parser(), name, rows)
+
+
+def worth_keeping(journal: Journal, size: int) -> bool:
+    """Whether a snapshot of `journal` (parsed from `size` bytes) is worth its memory: not
+    when the parse is mostly warnings (a date written on hundreds of headings), whose
+    messages would make it nearly as large as the journal, and little faster to read back."""
+    return sum(40 + len(d.message) for d in journal.diagnostics) <= max(size // 8, 1 << 16)
 
 
 def thaw(snapshot: bytes, data: bytes, source: str, name: str) -> Journal:
     """The journal a snapshot holds, its texts read from `data` (the bytes it was parsed
     from, after any BOM; `name` is their `parse_name`); ValueError when the snapshot is not
     exactly one of these bytes, by this parser, whole."""
-    rows = cast(_Rows, unseal(snapshot, _KIND, _parser(), name))
+    packed = cast(_Packed, unseal(snapshot, _KIND, _parser(), name))
     try:
-        return _journal(rows, normalized(data), source)
+        return _journal(packed, normalized(data), source)
     except (TypeError, ValueError, IndexError, OverflowError) as err:
         raise ValueError(f"a snapshot not in the expected form ({err})") from None
 
@@ -129,17 +160,19 @@ def reparse(snapshot: bytes, data: bytes, source: str, name: str) -> Reparsed | 
     `name`), parsed again only where they differ from those the snapshot was made of; None
     when the whole file must be parsed (see the module's notes). ValueError when the snapshot
     is not one of this parser, whole."""
-    rows = cast(_Rows, unseal(snapshot, _KIND, _parser(), None))
     data = normalized(data)
+    kept = cast(_Packed, unseal(snapshot, _KIND, _parser(), None))
     try:
-        spliced = _spliced(rows, data, source)
+        spliced = _spliced(_rows(kept), data, source)
     except (TypeError, ValueError, IndexError, OverflowError) as err:
         raise ValueError(f"a snapshot not in the expected form ({err})") from None
     if spliced is None:
         return None
-    new_rows, changed = spliced
-    journal = _journal(new_rows, data, source)
-    return Reparsed(journal, seal(_KIND, _parser(), name, new_rows), changed)
+    rows, changed = spliced
+    packed = _packed(rows)
+    del kept, rows  # the old snapshot's rows and the new: only the packed ones are kept
+    journal = _journal(packed, data, source)
+    return Reparsed(journal, seal(_KIND, _parser(), name, packed), changed)
 
 
 def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, int]] | None:
@@ -336,9 +369,79 @@ def _moved_section(row: _SectionRow, lines: int, offset: int) -> _SectionRow:
     return (line + lines, end_line + lines, heading, s + offset, e + offset, has_body)
 
 
-def _journal(rows: _Rows, data: bytes, source: str) -> Journal:
-    entry_rows, preamble, section_rows, undatable_rows, diagnostic_rows, line_count = rows[:6]
+def _entry_columns(rows: Iterable[_EntryRow]) -> _Entries:
+    ints = array("q")
+    headings: list[str] = []
+    titles: list[str] = []
+    digests = bytearray()
+    for line, end_line, level, heading, title, start, end, s, e, repaired, digest in rows:
+        ints.extend((line, end_line, level, start, end, s, e, repaired))
+        headings.append(heading)
+        titles.append(title)
+        digests += bytes.fromhex(digest)
+    return ints.tobytes(), headings, titles, bytes(digests)
+
+
+def _entry_rows(columns: _Entries) -> Iterator[_EntryRow]:
+    packed, headings, titles, digests = columns
+    ints = array("q")
+    ints.frombytes(packed)
+    numbers = iter(ints)
+    for n, (line, end_line, level, start, end, s, e, repaired) in enumerate(
+        zip(*[numbers] * _INTS, strict=True)
+    ):
+        digest = digests[n * _DIGEST : (n + 1) * _DIGEST].hex()
+        heading, title = headings[n], titles[n]
+        yield (line, end_line, level, heading, title, start, end, s, e, bool(repaired), digest)
+
+
+def _place_columns(places: Iterable[_Place]) -> _Places:
+    kinds: list[str] = []
+    heads, lines = array("q"), array("q")
+    checks = bytearray()
+    for kind, head, line, check in places:
+        kinds.append(kind)
+        heads.append(head)
+        lines.append(line)
+        checks += check
+    return "".join(kinds), heads.tobytes(), lines.tobytes(), bytes(checks)
+
+
+def _place_rows(columns: _Places) -> list[_Place]:
+    kinds, packed_heads, packed_lines, checks = columns
+    heads, lines = array("q"), array("q")
+    heads.frombytes(packed_heads)
+    lines.frombytes(packed_lines)
+    return [
+        (kind, heads[n], lines[n], checks[n * _CHECK : (n + 1) * _CHECK])
+        for n, kind in enumerate(kinds)
+    ]
+
+
+def _rows(packed: _Packed) -> _Rows:
+    """A snapshot's rows, as the splice reads and writes them."""
+    return (
+        list(_entry_rows(packed[0])),
+        *packed[1:6],
+        _place_rows(packed[6]),
+        packed[7],
+    )
+
+
+def _packed(rows: _Rows) -> _Packed:
+    """Rows as kept."""
+    return (
+        _entry_columns(rows[0]),
+        *rows[1:6],
+        _place_columns(rows[6]),
+        rows[7],
+    )
+
+
+def _journal(packed: _Packed, data: bytes, source: str) -> Journal:
+    entry_columns, preamble, section_rows, undatable_rows, diagnostic_rows, line_count = packed[:6]
     day = date.fromordinal
+    rows = _entry_rows(entry_columns)
     entries = tuple(
         Entry(
             line,
@@ -354,7 +457,7 @@ def _journal(rows: _Rows, data: bytes, source: str) -> Journal:
             (s, e),
             digest,
         )
-        for line, end_line, level, heading, title, start, end, s, e, repaired, digest in entry_rows
+        for line, end_line, level, heading, title, start, end, s, e, repaired, digest in rows
     )
     return Journal(
         entries=entries,

@@ -13,6 +13,7 @@ warning rather than stopping the review.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import logging
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 from reviewer.errors import EXIT_NO_INPUT, InputError, ReviewerError
 from reviewer.files import FileTooLarge, per_journal, read_regular, remove_files, write_private
 from reviewer.journal.parse import Diagnostic, Journal, parse_journal, parse_notes
-from reviewer.journal.snapshot import freeze, parse_name, reparse, thaw
+from reviewer.journal.snapshot import freeze, parse_name, reparse, thaw, worth_keeping
 
 __all__ = ["DEFAULT_MAX_BYTES", "clear_snapshots", "decode", "load_journal"]
 
@@ -159,6 +160,11 @@ def _through_snapshot(path: Path, data: bytes, folder: Path) -> Journal:
         if utf8 is None:
             return parse_journal(decode(data, str(path)), source=str(path))
         journal = parse_journal(utf8, source=str(path))
+        if not worth_keeping(journal, len(data)):
+            log.info("journal snapshot %s not kept: the parse is mostly warnings", kept)
+            with contextlib.suppress(OSError):
+                os.unlink(kept)  # an older one would be of other bytes
+            return journal
         frozen = freeze(journal, name, utf8)
     try:
         write_private(kept, frozen)
