@@ -114,7 +114,8 @@ def parse_week(text: str, today: date) -> Week:
 
 def entries_in(entries: Iterable[Entry], week: Week) -> list[Entry]:
     """Entries whose dates overlap the week, oldest first (file order among equal dates)."""
-    hits = [e for e in entries if e.start <= week.end and e.end >= week.start]
+    start, end = week.start, week.end  # each worked out from the ISO calendar: once
+    hits = [e for e in entries if e.start <= end and e.end >= start]
     return sorted(hits, key=lambda e: e.start)
 
 
@@ -123,18 +124,22 @@ def journaled_days(entries: Iterable[Entry]) -> set[date]:
     days: set[date] = set()
     for entry in entries:
         if entry.has_content:
-            days.update(entry.days)
+            if entry.end == entry.start:  # nearly every entry: one day, no list of days
+                days.add(entry.start)
+            else:
+                days.update(entry.days)
     return days
 
 
 def streak_ending(days: set[date], last: date) -> int:
     """The streak alive on `last`: consecutive journaled days up to `last`, or up to the day
     before when `last` itself is not written yet (a Sunday-evening run before the entry)."""
-    day = last if last in days else last - timedelta(1)
+    one = timedelta(1)
+    day = last if last in days else last - one
     count = 0
     while day in days:
         count += 1
-        day -= timedelta(1)
+        day -= one
     return count
 
 

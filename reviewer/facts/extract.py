@@ -47,6 +47,7 @@ __all__ = [
     "undated_questions",
     "undated_reflections",
     "undated_todos",
+    "wording_key",
 ]
 
 _DROP_MARK = re.compile(r"\[DROP(?:PED)?\]|搁置|不做了|放弃了|^CANCELL?ED\s")
@@ -182,6 +183,9 @@ class EntryFacts:
     questions: tuple[tuple[int, str, str, str, str], ...] = ()  # line, text, status, answer, kind
     todos: tuple[tuple[int, str, str], ...] = ()  # line, text, status
     reflections: tuple[tuple[int, str, str], ...] = ()  # line, text, kind
+    # The wording of each question, then of each TODO, as the ledger compares them
+    # (`wording_key`): worked out once with the facts, not on every run that tracks them.
+    keys: tuple[str, ...] = ()
 
 
 # The facts of every entry text known in this process, by the text's digest: found by an
@@ -246,11 +250,22 @@ def _extract(body: Sequence[str]) -> EntryFacts:
         question = _question(found[index], in_section, reply)
         if question is not None:
             questions.append(question)
+    todos = _todos(lines, set(picked))
     return EntryFacts(
         questions=tuple(questions),
-        todos=_todos(lines, set(picked)),
+        todos=todos,
         reflections=_reflections(lines),
+        keys=tuple(wording_key(q[1]) for q in questions) + tuple(wording_key(t[1]) for t in todos),
     )
+
+
+_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def wording_key(text: str) -> str:
+    """The words of a question or TODO as the ledger compares them: lower case, without
+    spaces or punctuation."""
+    return _NOISE.sub("", text.lower())
 
 
 class _Lines:

@@ -12,7 +12,6 @@ carries ids over from a stored ledger so that an edit to the wording keeps the i
 from __future__ import annotations
 
 import hashlib
-import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, NamedTuple, TypeVar
 
-from reviewer.facts.extract import facts_of
+from reviewer.facts.extract import facts_of, wording_key
 from reviewer.journal.parse import Entry, Journal
 from reviewer.models import Question, Todo
 
@@ -40,7 +39,6 @@ __all__ = [
 # month review and `questions --dormant`, until it is mentioned again.
 DORMANT_WEEKS = 8
 
-_NOISE = re.compile(r"[\W_]+", re.UNICODE)
 _SAME = 0.6  # Jaccard similarity of character bigrams above which two texts are one item
 _COMMON = 400  # bigrams in more items than this are too common to find candidates by
 
@@ -50,7 +48,7 @@ def _key(text: str) -> str:
     asked every week is one wording, worked out once per process."""
     key = _KEYS.get(text)
     if key is None:
-        key = _KEYS[text] = _NOISE.sub("", text.lower())
+        key = _KEYS[text] = wording_key(text)
     return key
 
 
@@ -306,12 +304,17 @@ class History:
         for entry in sorted(entries, key=lambda e: (e.start, e.source, e.line)):
             facts = facts_of(entry)
             day, source, at = entry.start, entry.source, entry.line
-            for line, text, status, answer, kind in facts.questions:
-                questions.append(
-                    _Mention(text, day, status, at + line, source, answer, "", kind, _key(text))
-                )
-            for line, text, status in facts.todos:
-                todos.append(_Mention(text, day, status, at + line, source, "", "", "", _key(text)))
+            keys = facts.keys or tuple(_key(m[1]) for m in facts.questions) + tuple(
+                _key(m[1]) for m in facts.todos
+            )
+            asked = len(facts.questions)
+            for (line, text, status, answer, kind), key in zip(
+                facts.questions, keys[:asked], strict=True
+            ):
+                mention = _Mention(text, day, status, at + line, source, answer, "", kind, key)
+                questions.append(mention)
+            for (line, text, status), key in zip(facts.todos, keys[asked:], strict=True):
+                todos.append(_Mention(text, day, status, at + line, source, "", "", "", key))
         # In `_order` once, for every fold of them (each an `as_of` day's first part).
         questions.sort(key=_order)
         todos.sort(key=_order)
