@@ -206,3 +206,18 @@ def test_undated_mentions_sort_by_line_among_those_of_the_last_day() -> None:
     earlier = _Mention("d", date(2020, 1, 1), "open", 20, "")
     assert _then([earlier, last], undated) == sorted([earlier, last, *undated], key=_order)
     assert _then([earlier], undated) == [earlier, *sorted(undated, key=_order)]
+
+
+def test_the_history_is_in_order_as_made() -> None:
+    """`History` folds its mentions as they come (entries by date, each one's mentions by
+    line), without sorting them: on every journal of the corpus, that is sorted order."""
+    from pathlib import Path
+
+    from reviewer.facts.tracking import History, _order
+
+    from .conftest import FIXTURE
+
+    for path in [FIXTURE, *sorted(Path(__file__).parent.glob("**/*.md"))]:
+        history = History(parse_journal(path.read_bytes(), source=str(path)).entries)
+        assert history.questions == sorted(history.questions, key=_order), path
+        assert history.todos == sorted(history.todos, key=_order), path

@@ -77,10 +77,8 @@ def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
         if not path.exists():
             return {}
         rows: Any = unseal(read_regular(path, _MAX), _KIND, extractor_version(), "-")
-        return {
-            digest: EntryFacts(questions=q, todos=t, reflections=r, keys=k)
-            for digest, (q, t, r, k) in rows.items()
-        }
+        make = EntryFacts._make
+        return {digest: make(row) for digest, row in rows.items()}
     except (OSError, ReviewerError, ValueError, TypeError, AttributeError) as err:
         log.info("facts cache %s ignored: %s", path, err)
         return {}
@@ -89,7 +87,7 @@ def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
 def save_facts(cache_dir: Path, journal: str, facts: Mapping[str, EntryFacts]) -> None:
     """Keep `facts` (only these: entries no longer in the journal are dropped); best effort."""
     path = _path(cache_dir, journal)
-    rows = {digest: (f.questions, f.todos, f.reflections, f.keys) for digest, f in facts.items()}
+    rows = {digest: tuple(f) for digest, f in facts.items()}
     try:
         write_private(path, seal(_KIND, extractor_version(), "-", rows))
         path.with_suffix(".json").unlink(missing_ok=True)  # the JSON of releases before

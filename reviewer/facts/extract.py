@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reviewer.journal.outline import (
     DELAY_MARK,
@@ -174,11 +174,11 @@ _TODO_LIST = re.compile(
 _LABEL_LEFTOVER = re.compile(r"[\s:：!！🤔*_#]+")
 
 
-@dataclass(frozen=True, slots=True)
-class EntryFacts:
+class EntryFacts(NamedTuple):
     """What extraction finds in one entry's body, each with its line counted from the entry's
     heading (the heading is 0). Depends on the body alone, so an entry keeps its facts when
-    lines are added above it or its date is corrected: what the facts cache keeps per entry."""
+    lines are added above it or its date is corrected: what the facts cache keeps per entry.
+    (A tuple: a 30-year journal's 11,000 are read back from the cache on every run.)"""
 
     questions: tuple[tuple[int, str, str, str, str], ...] = ()  # line, text, status, answer, kind
     todos: tuple[tuple[int, str, str], ...] = ()  # line, text, status

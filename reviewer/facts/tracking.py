@@ -315,9 +315,9 @@ class History:
                 questions.append(mention)
             for (line, text, status), key in zip(facts.todos, keys[asked:], strict=True):
                 todos.append(_Mention(text, day, status, at + line, source, "", "", "", key))
-        # In `_order` once, for every fold of them (each an `as_of` day's first part).
-        questions.sort(key=_order)
-        todos.sort(key=_order)
+        # In `_order` as made: entries by (start, source, line), each one's mentions by line
+        # (`test_the_one_history_pass_folds_as_each_ledger_alone` holds it to the sort). Every
+        # fold takes a part of them, up to its `as_of` day.
         self._question_days = [m.date or date.max for m in self.questions]
         self._todo_days = [m.date or date.max for m in self.todos]
 
