@@ -162,8 +162,9 @@ def journal_lang(journal: Journal, week: Week, sample: int = 20_000) -> str:
     no more than a short one)."""
     lines: list[str] = []
     size = 0
+    end = week.end  # worked out from the ISO calendar: once, not once per entry
     for entry in sorted(
-        (e for e in journal.entries if e.start <= week.end), key=lambda e: e.start, reverse=True
+        (e for e in journal.entries if e.start <= end), key=lambda e: e.start, reverse=True
     ):
         lines.extend(entry.body)
         size += sum(len(line) for line in entry.body)
@@ -291,8 +292,8 @@ def build_digest(journal: Journal, facts: WeekFacts, summary: Summary) -> Digest
 
 def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats]:
     """Days, entries and words of the `count` weeks ending with `week`, oldest first."""
-    first = week.shifted(1 - count).start
-    near = [e for e in journal.entries if e.end >= first and e.start <= week.end]
+    first, last = week.shifted(1 - count).start, week.end
+    near = [e for e in journal.entries if e.end >= first and e.start <= last]
     stats = journal_stats(near, week.end, since=first)
     by_iso = {w.iso: w for w in stats.weeks}
     weeks = [week.shifted(n - count + 1) for n in range(count)]
