@@ -4,8 +4,9 @@ Run with `make bench` (or `python bench/bench_scale.py [--runs N] [--years 1,10,
 command runs as a user runs it, through the installed console script in a fresh process:
 cold = an empty `$XDG_CACHE_HOME`, warm = the second run on the same cache, and warm+1 = the
 second run after one entry was added. Times are medians beyond start-up (`reviewer --version`
-measured in the same run), peak memory is the child's own max RSS (wait4). All runs of one
-size are interleaved so that machine noise hits every command alike.
+measured in the same run), peak memory is the child's own max RSS (wait4). Every size and
+command take their turn in each run, so that machine noise (a shared VM slowing down for
+minutes) hits every size and command alike, and the ratios between them hold.
 
 Targets: growth from 10 to 30 years <= 3.3x for every command, peak < 300 MB; cold `week` on
 30 years <= 1.5 s beyond start-up; warm `week` on 30 years <= 1.3x the fixture's warm `week`.
@@ -56,46 +57,58 @@ def _env(home: Path, journal: Path) -> dict[str, str]:
     )
 
 
-def measure(journal: Path, runs: int, work: Path) -> dict[str, dict[str, float]]:
-    """Per command: cold, warm and warm+1 medians (s, beyond start-up) and peak RSS (MB)."""
+def measure(
+    journals: dict[str, Path], runs: int, work: Path
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per journal and command: cold, warm and warm+1 medians (s, beyond start-up) and peak
+    RSS (MB). Sizes and commands are interleaved run by run: a machine that slows down
+    halfway (a shared VM) slows every size alike, and the ratios between them hold."""
     reviewer = str(BIN / "reviewer")
-    results: dict[str, dict[str, list[float]]] = {
-        name: {"cold": [], "warm": [], "warm+1": [], "rss": []} for name in COMMANDS
+    results: dict[str, dict[str, dict[str, list[float]]]] = {
+        label: {name: {"cold": [], "warm": [], "warm+1": [], "rss": []} for name in COMMANDS}
+        for label in journals
     }
     starts: list[float] = []
-    text = journal.read_text(encoding="utf-8")
-    # A newest-first journal: the new entry goes on top, under the title.
-    head, _, rest = text.partition("\n### ")
-    added = f"{head}\n### {TODAY}\n\n* one more day: a new entry\n\n### {rest}"
+    texts = {label: path.read_text(encoding="utf-8") for label, path in journals.items()}
     for n in range(runs):
-        for name, args in COMMANDS.items():
-            cache = work / f"run-{n}-{name.replace(' ', '_')}" / "cache"
-            shutil.rmtree(cache.parent, ignore_errors=True)
-            cache.mkdir(parents=True)
-            # The user's own file, written to as they write: warm+1 is the same path, one
-            # entry longer (the caches are per journal file).
-            own = cache.parent / journal.name
-            own.write_text(text, encoding="utf-8")
-            env = _env(cache.parent, own)
-            starts.append(_run([reviewer, "--version"], env)[0])
-            cold, rss = _run([reviewer, *args], env)
-            warm, rss2 = _run([reviewer, *args], env)
-            own.write_text(added, encoding="utf-8")
-            plus, rss3 = _run([reviewer, *args], env)
-            results[name]["cold"].append(cold)
-            results[name]["warm"].append(warm)
-            results[name]["warm+1"].append(plus)
-            results[name]["rss"].append(max(rss, rss2, rss3))
+        for label, path in journals.items():
+            text = texts[label]
+            # A newest-first journal: the new entry goes on top, under the title.
+            head, _, rest = text.partition("\n### ")
+            added = f"{head}\n### {TODAY}\n\n* one more day: a new entry\n\n### {rest}"
+            for name, args in COMMANDS.items():
+                cache = work / f"run-{n}-{label}-{name.replace(' ', '_')}" / "cache"
+                shutil.rmtree(cache.parent, ignore_errors=True)
+                cache.mkdir(parents=True)
+                # The user's own file, written to as they write: warm+1 is the same path, one
+                # entry longer (the caches are per journal file).
+                own = cache.parent / path.name
+                own.write_text(text, encoding="utf-8")
+                env = _env(cache.parent, own)
+                starts.append(_run([reviewer, "--version"], env)[0])
+                cold, rss = _run([reviewer, *args], env)
+                warm, rss2 = _run([reviewer, *args], env)
+                own.write_text(added, encoding="utf-8")
+                plus, rss3 = _run([reviewer, *args], env)
+                found = results[label][name]
+                found["cold"].append(cold)
+                found["warm"].append(warm)
+                found["warm+1"].append(plus)
+                found["rss"].append(max(rss, rss2, rss3))
+                shutil.rmtree(cache.parent, ignore_errors=True)
     start = statistics.median(starts)
     return {
-        name: {
-            "cold": max(0.0, statistics.median(r["cold"]) - start),
-            "warm": max(0.0, statistics.median(r["warm"]) - start),
-            "warm+1": max(0.0, statistics.median(r["warm+1"]) - start),
-            "rss": max(r["rss"]),
-            "start": start,
+        label: {
+            name: {
+                "cold": max(0.0, statistics.median(r["cold"]) - start),
+                "warm": max(0.0, statistics.median(r["warm"]) - start),
+                "warm+1": max(0.0, statistics.median(r["warm+1"]) - start),
+                "rss": max(r["rss"]),
+                "start": start,
+            }
+            for name, r in by_command.items()
         }
-        for name, r in results.items()
+        for label, by_command in results.items()
     }
 
 
@@ -114,9 +127,7 @@ def main() -> None:
             path = work / f"journal-{y}y.md"
             path.write_text(generate_journal(365 * y, end=END), encoding="utf-8")
             journals[f"{y}y"] = path
-        table: dict[str, dict[str, dict[str, float]]] = {}
-        for label, path in journals.items():
-            table[label] = measure(path, args.runs, work)
+        table = measure(journals, args.runs, work)
     start = next(iter(table["fixture"].values()))["start"]
     print(f"  start-up (reviewer --version): {start * 1000:.0f} ms")
     header = f"  {'command':<18}" + "".join(f"{label:>24}" for label in table)

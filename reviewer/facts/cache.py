@@ -48,7 +48,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 _KIND = "facts"
 _MAX = 1 << 30  # a bound on reading it back (30 years of facts are a few MB)
 
