@@ -35,7 +35,6 @@ __all__ = [
     "Item",
     "body_digest",
     "clean",
-    "entry_facts",
     "extract_questions",
     "extract_reflections",
     "extract_todos",
@@ -223,11 +222,6 @@ def facts_in_order(entries: Iterable[Entry]) -> list[tuple[str, EntryFacts]]:
 def facts_of(entry: Entry) -> EntryFacts:
     """The facts of one entry, extracted once per process (or known from the cache)."""
     return _facts(entry.digest or body_digest(entry.text), entry.text)
-
-
-def entry_facts(text: str) -> EntryFacts:
-    """The facts of an entry's text (its body lines joined by newlines)."""
-    return _facts(body_digest(text), text)
 
 
 def _facts(digest: str, text: str) -> EntryFacts:

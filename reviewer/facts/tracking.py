@@ -304,10 +304,7 @@ class History:
         for entry in sorted(entries, key=lambda e: (e.start, e.source, e.line)):
             facts = facts_of(entry)
             day, source, at = entry.start, entry.source, entry.line
-            keys = facts.keys or tuple(_key(m[1]) for m in facts.questions) + tuple(
-                _key(m[1]) for m in facts.todos
-            )
-            asked = len(facts.questions)
+            keys, asked = facts.keys, len(facts.questions)
             for (line, text, status, answer, kind), key in zip(
                 facts.questions, keys[:asked], strict=True
             ):
@@ -316,8 +313,8 @@ class History:
             for (line, text, status), key in zip(facts.todos, keys[asked:], strict=True):
                 todos.append(_Mention(text, day, status, at + line, source, "", "", "", key))
         # In `_order` as made: entries by (start, source, line), each one's mentions by line
-        # (`test_the_one_history_pass_folds_as_each_ledger_alone` holds it to the sort). Every
-        # fold takes a part of them, up to its `as_of` day.
+        # (`test_the_history_is_in_order_as_made` holds it to the sort). Every fold takes a
+        # part of them, up to its `as_of` day.
         self._question_days = [m.date or date.max for m in self.questions]
         self._todo_days = [m.date or date.max for m in self.todos]
 
