@@ -46,8 +46,8 @@ _SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-
 _SPECIAL_BYTES = re.compile(rb"(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)")
 _SPECIAL_AFTER_NEWLINE = re.compile(rb"\n" + _SPECIAL_BYTES.pattern)
 _NOT_A_RULE = re.compile(r"[^\s*_-]")  # \s: what str.strip() strips
-_PASS = "surrogatepass"
-_LF = ord("\n")  # a str with a lone surrogate survives the round trip through bytes
+_PASS = "surrogatepass"  # a str with a lone surrogate survives the round trip through bytes
+_LF = ord("\n")
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
 # Lines that head an entry without being Markdown headings: a bold date alone on its line
 # (`**2026-11-23**`) and jrnl's time stamps (`[2026-11-23 09:00] title`).
