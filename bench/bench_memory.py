@@ -3,8 +3,8 @@
 Run with `make bench` (or `python bench/bench_memory.py [--mb 62]`). The journal is the
 fixture repeated up to just under the default cap of 64 MB (so every date is written many
 times: a hostile shape, not a career). Each command runs as a user runs it, through the
-installed console script in a fresh process, offline; peak memory is the child's own max RSS
-(wait4). Exits 1 when a command goes over the bound.
+installed console script in a fresh process, offline; peak memory is the command's own max RSS
+(`run_measured`). Exits 1 when a command goes over the bound.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Run with `make bench` (or `python bench/bench_scale.py [--runs N] [--years 1,10,
 command runs as a user runs it, through the installed console script in a fresh process:
 cold = an empty `$XDG_CACHE_HOME`, warm = the second run on the same cache, and warm+1 = the
 second run after one entry was added. Times are medians beyond start-up (`reviewer --version`
-measured in the same run), peak memory is the child's own max RSS (wait4). Every size and
-command take their turn in each run, so that machine noise (a shared VM slowing down for
-minutes) hits every size and command alike, and the ratios between them hold.
+measured in the same run), peak memory is the command's own max RSS (`run_measured`). Every
+size and command take their turn in each run, so that machine noise (a shared VM slowing down
+for minutes) hits every size and command alike, and the ratios between them hold.
 
 Targets: growth from 10 to 30 years <= 3.3x for every command, peak < 300 MB; cold `week` on
 30 years <= 1.5 s beyond start-up; warm `week` on 30 years <= 1.3x the fixture's warm `week`.
