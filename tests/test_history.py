@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -221,3 +221,68 @@ def test_the_history_is_in_order_as_made() -> None:
         history = History(parse_journal(path.read_bytes(), source=str(path)).entries)
         assert history.questions == sorted(history.questions, key=_order), path
         assert history.todos == sorted(history.todos, key=_order), path
+
+
+def _kept(checkpoint):  # type: ignore[no-untyped-def]
+    """A checkpoint as the next run reads it: sealed to bytes and back (plain values only)."""
+    from reviewer.facts.tracking import Checkpoint
+    from reviewer.files import seal, unseal
+
+    return Checkpoint._make(
+        unseal(seal("history", "v", "-", tuple(checkpoint)), "history", "v", "-")
+    )
+
+
+def _ledgers(history, journal, days):  # type: ignore[no-untyped-def]
+    from reviewer.facts.extract import undated_questions
+
+    return [(history.track_questions(day), history.track_todos(day)) for day in days] + [
+        history.track_questions(undated=undated_questions(journal.sections)),
+        history.track_todos(undated=undated_todos(journal.sections)),
+    ]
+
+
+def test_a_kept_history_goes_on_as_a_fold_of_every_entry() -> None:
+    """The folds of the entries before a day, kept and read back by the next run after an
+    entry was written above the others (every line below it moved), give the
+    ledgers of a history read from every entry: items, statuses, lines and mentions alike."""
+    from pathlib import Path
+
+    from reviewer.facts.tracking import History
+
+    from .conftest import FIXTURE
+
+    for path in [FIXTURE, *sorted(Path(__file__).parent.glob("eval/**/*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        journal = parse_journal(text, source="j.md")
+        if len(journal.entries) < 4:
+            continue
+        starts = sorted(e.start for e in journal.entries)
+        day = starts[len(starts) // 2]
+        kept = _kept(History(journal.entries).checkpoint(day))
+        lines = text.split("\n")
+        top = min(journal.entries, key=lambda e: e.line)  # above it, as written there
+        mark = "#" * top.level
+        added = [f"{mark} 2099-01-01", "* TODO: 新的一天", "* 需要问的问题", "  * 为什么？", ""]
+        later = "\n".join([*lines[: top.line - 1], *added, *lines[top.line - 1 :]])
+        now = parse_journal(later, source="j.md")
+        resumed = History(now.entries, kept)
+        assert resumed.resumed, path
+        days = [day - timedelta(days=1), day, starts[-1], date(2099, 1, 1)]
+        assert _ledgers(resumed, now, days) == _ledgers(History(now.entries), now, days), path
+
+
+def test_a_kept_history_is_not_taken_for_other_entries_nor_for_earlier_days() -> None:
+    """An older entry edited since: the checkpoint is of other entries, and every entry is
+    read. A ledger as of a day the checkpoint is past: every entry is read again."""
+    from reviewer.facts.tracking import History
+
+    journal = _journal()
+    kept = _kept(History(journal.entries).checkpoint(date(2020, 2, 27)))
+    edited = parse_journal(JOURNAL.replace("default dict的问题", "default dict 的问题？"))
+    assert not History(edited.entries, kept).resumed
+    resumed = History(journal.entries, kept)
+    assert resumed.resumed and len(resumed.questions) == 1  # the entry of 2020-03-04 alone
+    early = date(2020, 2, 20)
+    assert resumed.track_questions(early) == History(journal.entries).track_questions(early)
+    assert not resumed.resumed

@@ -116,13 +116,49 @@ def test_a_second_run_extracts_only_the_entry_added(
     assert extract.EXTRACTED == {"extracted": 360}  # each entry once, though read by 3 passes
 
     _calls(["week", "2020-06-22", "--journal", str(path)])
-    assert extract.EXTRACTED == {"known": 360}  # all from the cache on disk
+    assert extract.EXTRACTED == {}  # the kept history's folds and facts: nothing extracted
 
     text = path.read_text(encoding="utf-8")
     head, _, rest = text.partition("\n### ")
     path.write_text(f"{head}\n### {END + timedelta(days=1)}\n\n* 新的一天\n\n### {rest}", "utf-8")
     _calls(["week", "2020-06-22", "--journal", str(path)])
+    assert extract.EXTRACTED == {"extracted": 1}
+
+    _calls(["questions", "--journal", str(path)])  # the whole history: the facts cache
     assert extract.EXTRACTED == {"known": 360, "extracted": 1}
+
+
+def test_a_second_week_reads_the_facts_of_its_last_weeks_only(
+    journals: dict[int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A week's review folds 30 years of questions and TODOs from the folds an earlier run
+    kept: the facts of the entries of the last five weeks are read, not those of every entry
+    (nor the facts cache of every entry); its ledgers are those of a cold run."""
+    from reviewer.facts import cache
+
+    path = journals[360]
+    read: list[str] = []
+    real_facts_of, real_load = tracking.facts_of, cache.load_facts
+
+    def facts_of(entry: parse.Entry) -> extract.EntryFacts:
+        read.append(entry.digest)
+        return real_facts_of(entry)
+
+    def load_facts(cache_dir: Path, journal: str) -> dict[str, extract.EntryFacts]:
+        read.append("the facts cache")
+        return real_load(cache_dir, journal)
+
+    monkeypatch.setattr(tracking, "facts_of", facts_of)
+    monkeypatch.setattr(cache, "load_facts", load_facts)
+    argv = ["week", "2020-06-22", "--journal", str(path), "-f", "json"]
+    _fresh()
+    first = runner.invoke(app, argv)
+    assert "the facts cache" in read and len(read) > 360
+    read.clear()
+    _fresh()
+    again = runner.invoke(app, argv)
+    assert again.output == first.output
+    assert "the facts cache" not in read and len(read) == 36  # 2020-05-24 to 2020-06-28
 
 
 def test_a_corrupt_facts_cache_is_rebuilt_not_trusted(journals: dict[int, Path]) -> None:
@@ -199,3 +235,29 @@ def test_a_second_stats_counts_only_the_words_of_the_entry_added(
     counted.clear()
     runner.invoke(app, argv)
     assert counted == ["\n* 新的一天\n"]  # the new entry alone
+
+
+def test_a_damaged_or_foreign_history_is_rebuilt_not_trusted(journals: dict[int, Path]) -> None:
+    """A kept history that is cut, damaged or of other entries (an old entry edited since)
+    is not taken: the week is read from every entry's facts, and the history kept again."""
+    path = journals[120]
+    argv = ["week", "2020-06-22", "--journal", str(path), "-f", "json"]
+    _fresh()
+    first = runner.invoke(app, argv)
+    (kept,) = Path(os.environ["XDG_CACHE_HOME"], "reviewer", "facts").glob("history-*.kept")
+    assert kept.stat().st_mode & 0o777 == 0o600
+    whole = kept.read_bytes()
+    for damaged in (whole[: len(whole) // 2], whole[:-9] + b"damaged!!", b"reviewer"):
+        kept.write_bytes(damaged)
+        _fresh()
+        assert runner.invoke(app, argv).output == first.output
+        assert extract.EXTRACTED == {"known": 120}  # from the facts cache, every entry
+        assert kept.read_bytes() == whole  # kept again
+
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("读了 paper 100，", "读了 paper 100 and more，"), "utf-8")
+    _fresh()
+    edited = runner.invoke(app, argv)
+    assert extract.EXTRACTED == {"known": 119, "extracted": 1}
+    _fresh()
+    assert runner.invoke(app, argv).output == edited.output and extract.EXTRACTED == {}

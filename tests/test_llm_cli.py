@@ -165,9 +165,10 @@ def test_cache_stats_and_clear(runner: CliRunner, llm_env: None, api: respx.Mock
     cache = Path(os.environ["XDG_CACHE_HOME"], "reviewer")
     assert len(list((cache / "facts").glob("facts-*.kept"))) == 1  # the week's journal, kept
     assert len(list((cache / "journal").glob("journal-*.snapshot"))) == 1  # and its parse
+    assert len(list((cache / "facts").glob("history-*.kept"))) == 1  # and its ledgers' folds
     cleared = runner.invoke(app, ["cache", "clear"])
     assert cleared.exit_code == 0 and "forgot 1 endpoint mode;" in cleared.stdout
-    assert "removed 2 files of parses, facts and history kept per journal" in cleared.stdout
+    assert "removed 3 files of parses, facts and history kept per journal" in cleared.stdout
     assert json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)["entries"] == 0
     assert not list((cache / "facts").iterdir()) and not list((cache / "journal").iterdir())
 

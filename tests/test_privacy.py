@@ -261,10 +261,12 @@ def test_nothing_private_in_logs_or_cache_files(
     assert result.exit_code == 0, result.output
     endpoints = (cache / "reviewer" / "endpoints.json").read_text(encoding="utf-8")
     assert "llm.test/v1#" in endpoints  # remembered, without the gateway's credentials
-    # The facts cache is the one file meant to hold the journal's own words (its questions and
-    # TODOs, so that the next run need not read them again); it is the user's alone.
-    facts = [p for p in (cache / "reviewer" / "facts").iterdir()]
-    assert [stat.S_IMODE(p.stat().st_mode) for p in facts] == [0o600]
+    # The facts cache and the ledgers' folds are the files meant to hold the journal's own
+    # words (its questions and TODOs, so that the next run need not read them again); they are
+    # the user's alone.
+    facts = sorted((cache / "reviewer" / "facts").iterdir())
+    assert [p.name.split("-")[0] for p in facts] == ["facts", "history"]
+    assert [stat.S_IMODE(p.stat().st_mode) for p in facts] == [0o600, 0o600]
     assert stat.S_IMODE(facts[0].parent.stat().st_mode) == 0o700
     stored = b"".join(p.read_bytes() for p in cache.rglob("*") if p.is_file() and p not in facts)
     assert b"<NAME-1>" in stored  # the answer was cached: as the model wrote it, redacted

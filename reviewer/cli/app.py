@@ -313,11 +313,13 @@ def read_journal(
     strict: bool = True,
     facts: bool = False,
     as_of: date | None = None,
+    through: date | None = None,
 ) -> Journal:
     """Read the journal given, or the configured one; with `strict`, refuse one with errors;
     with `facts`, read every entry's questions, TODOs and reflections through the facts cache
-    (commands that look across the whole history); with `as_of`, as it stood at the end of
-    that day (its git history)."""
+    (commands that look across the whole history), or, with `through` too (a week's review,
+    whose ledgers go up to that day), the question and TODO history through the history
+    cache; with `as_of`, as it stood at the end of that day (its git history)."""
     from reviewer.errors import ConfigError
     from reviewer.journal.source import load_journal
 
@@ -356,7 +358,11 @@ def read_journal(
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             typer.echo(f"reviewer: warning: {problems[0]}{more}", err=True)
-    if facts:
+    if facts and through is not None and as_of is None:
+        from reviewer.facts.cache import remember_history
+
+        remember_history(settings.cache_dir, str(path), loaded, through)
+    elif facts:
         from reviewer.facts.cache import remember_facts
 
         remember_facts(settings.cache_dir, str(path), loaded.entries, keep=as_of is None)

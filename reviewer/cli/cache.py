@@ -44,7 +44,7 @@ def cache_stats(
 @handles_errors
 def cache_clear(config: ConfigOpt = None) -> None:
     """Remove every cached answer, forget what each endpoint accepts, and remove the parse,
-    facts and git history kept per journal (all are rebuilt when needed)."""
+    facts, ledgers and git history kept per journal (all are rebuilt when needed)."""
     from reviewer.facts.cache import clear_facts
     from reviewer.history.store import clear_history
     from reviewer.journal.source import clear_snapshots

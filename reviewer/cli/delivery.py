@@ -139,7 +139,7 @@ def send(
     settings = load_config(config, env_file)
     today = settings.now_date()
     chosen = parse_week(when, today)
-    loaded = read_journal(settings, journal, encoding, facts=True)
+    loaded = read_journal(settings, journal, encoding, facts=True, through=chosen.end)
     backend = choose_backend(settings, offline)
     history = journal_history(settings, journal, today)
     digest = review_and_keep_ids(settings, loaded, chosen, today, backend, history=history)

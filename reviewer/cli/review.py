@@ -137,7 +137,7 @@ def week(
     past = as_of_day(as_of)
     today = past or settings.now_date()  # as of a day, that day is today
     chosen = parse_week(when, today)
-    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past)
+    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past, through=chosen.end)
     if dry_run:
         emit(_dry_run(settings, loaded, chosen, today, model, lang, max_prompt_tokens, fmt), output)
         return

@@ -4,7 +4,10 @@ A 30-year journal has about 11,000 entries, and reading questions, TODOs and ref
 of each is most of a review's cost. An entry's facts depend on its text alone (`EntryFacts`),
 so they are kept in `$XDG_CACHE_HOME/reviewer/facts/`, one file per journal, keyed by a digest
 of each entry's text (`Entry.digest`, worked out by the parse or kept in its snapshot); the
-next run reads again only the entries whose text changed.
+next run reads again only the entries whose text changed. Beside it, `history-*.kept` holds
+the question and TODO ledgers folded over the journal's older entries (`tracking.Checkpoint`)
+and the facts of the entries since: a week's review reads those and the recent entries alone
+(`remember_history`), not the facts of every entry.
 
 The file is sealed (`files.seal`) with the extractor that wrote it (a digest of the extraction
 code and the version): facts written by other rules, or a file that is unreadable, damaged or
@@ -16,14 +19,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from reviewer import __version__
 from reviewer.errors import ReviewerError
-from reviewer.facts import extract
+from reviewer.facts import extract, tracking
 from reviewer.facts.extract import EntryFacts, body_digest, facts_in_order, know
+from reviewer.facts.tracking import Checkpoint, History
 from reviewer.files import (
     code_digest,
     per_journal,
@@ -34,13 +39,15 @@ from reviewer.files import (
     write_private,
 )
 from reviewer.journal import outline
-from reviewer.journal.parse import Entry
+from reviewer.journal.parse import Entry, Journal
 
 __all__ = [
     "clear_facts",
     "extractor_version",
+    "history_version",
     "load_facts",
     "remember_facts",
+    "remember_history",
     "remember_words",
     "save_facts",
     "words_version",
@@ -50,6 +57,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 3
 _KIND = "facts"
+_DAY = timedelta(days=1)
 _MAX = 1 << 30  # a bound on reading it back (30 years of facts are a few MB)
 
 
@@ -64,8 +72,11 @@ def _path(cache_dir: Path, journal: str) -> Path:
 
 
 def clear_facts(cache_dir: Path) -> int:
-    """Remove every journal's kept facts (`reviewer cache clear`); how many files."""
-    return remove_files(cache_dir / "facts", "facts-*")
+    """Remove every journal's kept facts and history (`reviewer cache clear`); how many
+    files."""
+    return remove_files(cache_dir / "facts", "facts-*") + remove_files(
+        cache_dir / "facts", "history-*"
+    )
 
 
 def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
@@ -145,3 +156,61 @@ def remember_words(
         except (OSError, ReviewerError) as err:
             log.info("words cache %s not written: %s", path, err)
     return counts
+
+
+# The kept history's first day not folded in: this long before the day a week's review folds
+# to (its last weeks are read again from their entries; older weeks come from the kept folds),
+# and kept again once the day it keeps is more than twice as long before.
+_BACK = timedelta(days=35)
+
+
+def remember_history(
+    cache_dir: Path, journal: str, loaded: Journal, through: date, keep: bool = True
+) -> None:
+    """Read the question and TODO history of `loaded` for ledgers up to `through` (a week's
+    end): from the folds of its older entries an earlier run kept (`Checkpoint`), when those
+    entries are unchanged, and the entries since; else from every entry's facts
+    (`remember_facts`), keeping (with `keep`) the folds for the next run. Best effort, as the
+    facts: a checkpoint that is unreadable, damaged, of other code or of other entries is not
+    taken."""
+    path = per_journal(cache_dir / "facts", "history", journal, "kept")
+    kept = _load_checkpoint(path)
+    due = through - _BACK
+    if kept is not None and due - _BACK <= date.fromordinal(kept.day) <= through + _DAY:
+        try:
+            know({digest: EntryFacts._make(row) for digest, row in kept.facts.items()})
+            resumed = History.resume(loaded, kept)
+        except (ValueError, TypeError, IndexError, KeyError) as err:
+            log.info("history %s ignored: %s", path, err)
+            resumed = False
+        if resumed:
+            if keep and date.fromordinal(kept.day) < due - _BACK / 2:
+                _save_checkpoint(path, History.of(loaded).checkpoint(due))
+            return
+    remember_facts(cache_dir, journal, loaded.entries, keep)
+    if keep:
+        _save_checkpoint(path, History.of(loaded).checkpoint(due))
+
+
+def _load_checkpoint(path: Path) -> Checkpoint | None:
+    try:
+        if not path.exists():
+            return None
+        kept: Any = unseal(read_regular(path, _MAX), "history", history_version(), "-")
+        return Checkpoint._make(kept)
+    except (OSError, ReviewerError, ValueError, TypeError) as err:
+        log.info("history %s ignored: %s", path, err)
+        return None
+
+
+def _save_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
+    try:
+        write_private(path, seal("history", history_version(), "-", tuple(checkpoint)))
+    except (OSError, ReviewerError, ValueError) as err:
+        log.info("history %s not written: %s", path, err)
+
+
+@cache
+def history_version() -> str:
+    """A digest of what a kept history depends on: the extraction rules and the ledger's."""
+    return code_digest(f"{FORMAT} {__version__}", (extract, outline, tracking))

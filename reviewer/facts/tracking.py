@@ -12,19 +12,21 @@ carries ids over from a stored ledger so that an edit to the wording keeps the i
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Generic, NamedTuple, TypeVar
+from datetime import date, timedelta
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from reviewer.facts.extract import facts_of, wording_key
+from reviewer.facts.extract import body_digest, facts_of, wording_key
 from reviewer.journal.parse import Entry, Journal
 from reviewer.models import Question, Todo
 
 __all__ = [
     "DORMANT_WEEKS",
+    "Checkpoint",
     "History",
     "Tracked",
     "Wordings",
@@ -154,10 +156,23 @@ class Tracked:
 class _Index:
     """Finds the tracked item an occurrence belongs to, by exact key or bigram overlap."""
 
+    __slots__ = ("by_key", "grams", "postings", "shared")
+
     def __init__(self) -> None:
         self.by_key: dict[str, int] = {}
         self.grams: list[frozenset[str]] = []
         self.postings: dict[str, list[int]] = {}
+        self.shared: set[str] = set()  # postings whose lists a copy shares: copied on change
+
+    def copy(self) -> _Index:
+        """An index that changes apart from this one (both copy a shared posting before
+        adding to it: a 30-year ledger's postings are not copied for a week's mentions)."""
+        other = _Index()
+        other.by_key, other.grams = self.by_key.copy(), self.grams.copy()
+        other.postings = self.postings.copy()
+        self.shared = set(self.postings)
+        other.shared = set(self.shared)
+        return other
 
     def find(self, key: str) -> int | None:
         if key in self.by_key:
@@ -190,8 +205,13 @@ class _Index:
         # overlap and merge unrelated items that share a word ("ablation").
         fresh = grams - self.grams[index]
         self.grams[index] = self.grams[index] | grams
+        postings, shared = self.postings, self.shared
         for gram in fresh:
-            self.postings.setdefault(gram, []).append(index)
+            if gram in shared:
+                postings[gram] = [*postings[gram], index]
+                shared.discard(gram)
+            else:
+                postings.setdefault(gram, []).append(index)
 
 
 def _new_id(prefix: str, day: date | None, text: str) -> str:
@@ -229,45 +249,89 @@ def _track(mentions: Iterable[_Mention], prefix: str, closing: frozenset[str]) -
 
 def _fold(ordered: Iterable[_Mention], prefix: str, closing: frozenset[str]) -> list[Tracked]:
     """`_track` of mentions already in `_order`."""
-    tracked: list[Tracked] = []
-    index = _Index()
-    for m in ordered:
-        key = m.key or _key(m.text)
-        found = index.find(key)
-        if found is None:
-            index.add(key, len(tracked))
-            tracked.append(
-                Tracked(
-                    id=_new_id(prefix, m.date, m.text),
-                    text=m.text,
-                    first=m.date,
-                    last=m.date,
-                    status=m.status,
-                    closed_on=m.date if m.status in closing else None,
-                    answer=m.answer,
-                    line=m.line,
-                    source=m.source,
-                    lists=[m.list] if m.list else [],
-                    mentioned_at=[(m.source, m.line)],
-                    kind=m.kind,
+    fold = _Fold(prefix, closing)
+    fold.feed(ordered)
+    return fold.tracked
+
+
+class _Fold:
+    """Tracked items and their index after some of the mentions in `_order`: `_fold`'s work,
+    which can go on with later mentions. A copy goes on without changing the original, so
+    that a fold kept from an earlier run (`Checkpoint`) serves every ledger of this one."""
+
+    __slots__ = ("closing", "index", "prefix", "tracked")
+
+    def __init__(
+        self,
+        prefix: str,
+        closing: frozenset[str],
+        tracked: list[Tracked] | None = None,
+        index: _Index | None = None,
+    ) -> None:
+        self.prefix, self.closing = prefix, closing
+        self.tracked: list[Tracked] = tracked if tracked is not None else []
+        self.index = index if index is not None else _Index()
+
+    def copy(self) -> _Fold:
+        return _Fold(self.prefix, self.closing, [_copy(t) for t in self.tracked], self.index.copy())
+
+    def feed(self, ordered: Iterable[_Mention]) -> None:
+        """Take `ordered` (in `_order`, none before what was fed already) into the items."""
+        tracked, index, closing, prefix = self.tracked, self.index, self.closing, self.prefix
+        for m in ordered:
+            key = m.key or _key(m.text)
+            found = index.find(key)
+            if found is None:
+                index.add(key, len(tracked))
+                tracked.append(
+                    Tracked(
+                        id=_new_id(prefix, m.date, m.text),
+                        text=m.text,
+                        first=m.date,
+                        last=m.date,
+                        status=m.status,
+                        closed_on=m.date if m.status in closing else None,
+                        answer=m.answer,
+                        line=m.line,
+                        source=m.source,
+                        lists=[m.list] if m.list else [],
+                        mentioned_at=[(m.source, m.line)],
+                        kind=m.kind,
+                    )
                 )
-            )
-            continue
-        item = tracked[found]
-        index.add(key, found)
-        item.mentions += 1
-        item.mentioned_at.append((m.source, m.line))
-        if m.list and m.list not in item.lists:
-            item.lists.append(m.list)
-        if m.kind == "ask":
-            item.kind = "ask"
-        if m.date is not None:
-            item.last, item.text = m.date, m.text
-        if m.status != item.status and item.status not in closing:
-            item.status = m.status
-            if m.status in closing:
-                item.closed_on, item.answer = m.date, m.answer
-    return tracked
+                continue
+            item = tracked[found]
+            index.add(key, found)
+            item.mentions += 1
+            item.mentioned_at.append((m.source, m.line))
+            if m.list and m.list not in item.lists:
+                item.lists.append(m.list)
+            if m.kind == "ask":
+                item.kind = "ask"
+            if m.date is not None:
+                item.last, item.text = m.date, m.text
+            if m.status != item.status and item.status not in closing:
+                item.status = m.status
+                if m.status in closing:
+                    item.closed_on, item.answer = m.date, m.answer
+
+
+def _copy(t: Tracked) -> Tracked:
+    return Tracked(
+        t.id,
+        t.text,
+        t.first,
+        t.last,
+        t.status,
+        t.closed_on,
+        t.answer,
+        t.line,
+        t.source,
+        t.mentions,
+        list(t.lists),
+        list(t.mentioned_at),
+        t.kind,
+    )
 
 
 def track_questions(questions: Iterable[Question], as_of: date | None = None) -> list[Tracked]:
@@ -295,13 +359,35 @@ def track_todos(todos: Iterable[Todo], as_of: date | None = None) -> list[Tracke
 class History:
     """Every question and TODO mentioned in a journal's dated entries, oldest first, read once
     (from each entry's facts, not as models): the one pass over the whole journal that the
-    week review, the month review and the ledgers all track from, each up to its own date."""
+    week review, the month review and the ledgers all track from, each up to its own date.
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    With a `Checkpoint` of the same older entries (kept by an earlier run), their folds stand
+    in for their mentions: only the entries since are read, and each ledger goes on from the
+    kept folds (a week's review of a 30-year journal reads its last weeks, not 30 years)."""
+
+    def __init__(self, entries: Iterable[Entry], resume: Checkpoint | None = None) -> None:
+        ordered = sorted(entries, key=_entry_order)
+        self._begin(ordered, resume, _cut(ordered, resume) if resume is not None else None)
+
+    def _begin(self, ordered: list[Entry], resume: Checkpoint | None, cut: int | None) -> None:
+        self._entries = ordered
+        self._base: tuple[_Fold, _Fold] | None = None
+        self.since = date.min  # mentions before this day are in the kept folds (_base)
+        read = ordered
+        if resume is not None and cut is not None:
+            before = read[:cut]
+            self._base = (
+                _thaw(resume.questions, "q", _ANSWERED, before),
+                _thaw(resume.todos, "t", _FINISHED, before),
+            )
+            self.since, read = date.fromordinal(resume.day), read[cut:]
+        self._read(read)
+
+    def _read(self, entries: list[Entry]) -> None:
         self.questions: list[_Mention] = []
         self.todos: list[_Mention] = []
         questions, todos = self.questions, self.todos
-        for entry in sorted(entries, key=lambda e: (e.start, e.source, e.line)):
+        for entry in entries:
             facts = facts_of(entry)
             day, source, at = entry.start, entry.source, entry.line
             keys, asked = facts.keys, len(facts.questions)
@@ -318,6 +404,17 @@ class History:
         self._question_days = [m.date or date.max for m in self.questions]
         self._todo_days = [m.date or date.max for m in self.todos]
 
+    @property
+    def resumed(self) -> bool:
+        """True when a kept checkpoint stands in for the older entries."""
+        return self._base is not None
+
+    def _reach(self, as_of: date | None) -> None:
+        """Read every entry again when a ledger asks for a day the kept folds are past."""
+        if self._base is not None and as_of is not None and as_of < self.since - _DAY:
+            self._base, self.since = None, date.min
+            self._read(self._entries)
+
     @classmethod
     def of(cls, journal: Journal) -> History:
         """The history of `journal`, read once however many weeks are reviewed from it."""
@@ -326,25 +423,189 @@ class History:
             _last = (journal, cls(journal.entries))
         return _last[1]
 
+    @classmethod
+    def resume(cls, journal: Journal, checkpoint: Checkpoint) -> bool:
+        """Read `journal`'s history from `checkpoint` (`History.of` answers with it), when it
+        holds the folds of the journal's older entries as they are; False when it does not.
+        ValueError, TypeError or IndexError for a checkpoint that is not one."""
+        global _last
+        ordered = sorted(journal.entries, key=_entry_order)
+        cut = _cut(ordered, checkpoint)
+        if cut is None:
+            return False  # nothing read: the caller reads every entry's facts first
+        history = cls.__new__(cls)
+        history._begin(ordered, checkpoint, cut)
+        _last = (journal, history)
+        return True
+
+    def _start(self, kind: str) -> _Fold:
+        if self._base is None:
+            return _Fold(kind, _ANSWERED if kind == "q" else _FINISHED)
+        return (self._base[0] if kind == "q" else self._base[1]).copy()
+
     def track_questions(
         self, as_of: date | None = None, undated: Iterable[Question] = ()
     ) -> list[Tracked]:
         """The question ledger as of `as_of` (None: now, the undated lists applied last)."""
+        self._reach(as_of)
         upto = len(self.questions) if as_of is None else bisect_right(self._question_days, as_of)
         later = [
             _Mention(q.text, None, q.status, q.line, q.source, q.answer, kind=q.kind)
             for q in (undated if as_of is None else ())
         ]
-        return _fold(_then(self.questions[:upto], later), "q", _ANSWERED)
+        fold = self._start("q")
+        fold.feed(_then(self.questions[:upto], later))
+        return fold.tracked
 
     def track_todos(self, as_of: date | None = None, undated: Iterable[Todo] = ()) -> list[Tracked]:
         """The TODO lifecycle as of `as_of` (None: now, the undated lists applied last)."""
+        self._reach(as_of)
         upto = len(self.todos) if as_of is None else bisect_right(self._todo_days, as_of)
         later = [
             _Mention(t.text, None, t.status, t.line, t.source, list=t.list)
             for t in (undated if as_of is None else ())
         ]
-        return _fold(_then(self.todos[:upto], later), "t", _FINISHED)
+        fold = self._start("t")
+        fold.feed(_then(self.todos[:upto], later))
+        return fold.tracked
+
+    def checkpoint(self, day: date) -> Checkpoint:
+        """The folds of every entry before `day`, to keep for the next run."""
+        self._reach(day - _DAY)
+        cut = bisect_left([e.start for e in self._entries], day)
+        before = self._entries[:cut]
+        questions, todos = self._start("q"), self._start("t")
+        questions.feed(self.questions[: bisect_left(self._question_days, day)])
+        todos.feed(self.todos[: bisect_left(self._todo_days, day)])
+        return Checkpoint(
+            day.toordinal(),
+            _entries_key(before),
+            _kept(questions, before),
+            _kept(todos, before),
+            {_digest(e): tuple(facts_of(e)) for e in self._entries[cut:]},
+        )
+
+
+class Checkpoint(NamedTuple):
+    """The question and TODO folds of a journal's entries before a day, kept between runs
+    (plain values: `files.seal` keeps them). `key` names those entries (text, day and file of
+    each, in `_order`): a checkpoint is taken only for the same entries. Lines are kept as
+    (entry, line within it), since an entry added above (a newest-first journal) moves every
+    line below it. The facts of the entries from that day on come along: the next run reads
+    them from here, not from the facts cache of every entry."""
+
+    day: int  # date.toordinal() of the first day not folded in
+    key: str
+    questions: tuple[Any, ...]
+    todos: tuple[Any, ...]
+    facts: dict[str, tuple[Any, ...]]  # text digest -> `EntryFacts` of the later entries
+
+
+def _entry_order(entry: Entry) -> tuple[date, str, int]:
+    return entry.start, entry.source, entry.line
+
+
+def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
+    """How many of `entries` (in order) `checkpoint` holds the folds of; None when it holds
+    those of other entries."""
+    cut = bisect_left([e.start for e in entries], date.fromordinal(checkpoint.day))
+    return cut if _entries_key(entries[:cut]) == checkpoint.key else None
+
+
+def _digest(entry: Entry) -> str:
+    return entry.digest or body_digest(entry.text)
+
+
+def _entries_key(entries: list[Entry]) -> str:
+    """A name for the entries a checkpoint folded: the text, day and file of each, in order."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("".join(map(_digest, entries)).encode())
+    digest.update(array("q", [e.start.toordinal() for e in entries]).tobytes())
+    digest.update("\0".join(e.source for e in entries).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _kept(fold: _Fold, entries: list[Entry]) -> tuple[Any, ...]:
+    """A fold of the mentions in `entries` as plain values, each line as (entry, offset)."""
+    lines: dict[str, tuple[list[int], list[int]]] = {}
+    for k, e in sorted(enumerate(entries), key=lambda pair: (pair[1].source, pair[1].line)):
+        starts, ks = lines.setdefault(e.source, ([], []))
+        starts.append(e.line)
+        ks.append(k)
+
+    def where(source: str, line: int) -> tuple[int, int]:
+        starts, ks = lines[source]
+        n = bisect_right(starts, line) - 1
+        return ks[n], line - starts[n]
+
+    def day(d: date | None) -> int:
+        return d.toordinal() if d else 0
+
+    rows = tuple(
+        (
+            t.id,
+            t.text,
+            day(t.first),
+            day(t.last),
+            t.status,
+            day(t.closed_on),
+            t.answer,
+            where(t.source, t.line),
+            t.mentions,
+            tuple(t.lists),
+            tuple(where(source, line) for source, line in t.mentioned_at),
+            t.kind,
+        )
+        for t in fold.tracked
+    )
+    index = fold.index
+    return rows, index.by_key, tuple(index.grams), index.postings
+
+
+def _thaw(
+    kept: tuple[Any, ...], prefix: str, closing: frozenset[str], entries: list[Entry]
+) -> _Fold:
+    """The fold `_kept` made, its lines where `entries` are now."""
+    rows, by_key, grams, postings = kept
+    lines = [e.line for e in entries]
+    sources = [e.source for e in entries]
+    day = date.fromordinal
+    tracked = [
+        Tracked(
+            id,
+            text,
+            day(first),
+            day(last),
+            status,
+            day(closed) if closed else None,
+            answer,
+            lines[k] + off,
+            sources[k],
+            mentions,
+            list(listed),
+            [(sources[n], lines[n] + at) for n, at in mentioned],
+            kind,
+        )
+        for (
+            id,
+            text,
+            first,
+            last,
+            status,
+            closed,
+            answer,
+            (k, off),
+            mentions,
+            listed,
+            mentioned,
+            kind,
+        ) in rows
+    ]
+    index = _Index()
+    if not isinstance(by_key, dict) or not isinstance(postings, dict):
+        raise TypeError("not a fold")
+    index.by_key, index.grams, index.postings = by_key, list(grams), postings
+    return _Fold(prefix, closing, tracked, index)
 
 
 def _then(ordered: list[_Mention], undated: list[_Mention]) -> list[_Mention]:
@@ -359,6 +620,7 @@ def _then(ordered: list[_Mention], undated: list[_Mention]) -> list[_Mention]:
 
 _last: tuple[Journal, History] | None = None
 _ANSWERED = frozenset({"answered"})
+_DAY = timedelta(1)
 _FINISHED = frozenset({"done", "dropped"})
 
 

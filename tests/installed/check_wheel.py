@@ -103,7 +103,7 @@ def main() -> None:
 
 def _history_and_facts(run: Callable[..., subprocess.CompletedProcess[str]], home: Path) -> None:
     """The wheel's history package: a Today-list TODO ticked on a Wednesday (a commit) is done
-    in that week; the facts cache is written, private."""
+    in that week; the facts cache and the ledgers' folds are written, private."""
     if shutil.which("git", path="/usr/bin:/bin") is None:
         print("install-check: note: no git in /usr/bin or /bin: history not checked")
         return
@@ -123,11 +123,15 @@ def _history_and_facts(run: Callable[..., subprocess.CompletedProcess[str]], hom
     ticked = [(t["text"], t["date"]) for t in history.get("done", [])]
     if ticked != [("读完 DINOv2 论文", "2020-02-12")]:
         fail(f"the Wednesday tick is not done in its week from the wheel: {ticked}")
-    for folder, pattern in (("facts", "facts-*.kept"), ("journal", "journal-*.snapshot")):
+    for folder, pattern in (
+        ("facts", "facts-*.kept"),
+        ("facts", "history-*.kept"),
+        ("journal", "journal-*.snapshot"),
+    ):
         kept = list((home / "cache" / "reviewer" / folder).glob(pattern))
         if not kept or any(stat.S_IMODE(f.stat().st_mode) != 0o600 for f in kept):
             fail(f"the {folder} cache is missing or not private: {kept}")
-    again = run(*week)  # the kept parse and facts, read back by the installed wheel
+    again = run(*week)  # the kept parse and ledgers' folds, read back by the installed wheel
     if again.returncode != 0 or again.stdout != done.stdout:
         fail(f"a second week from the kept parse differs: {again.stderr.strip()}")
 
