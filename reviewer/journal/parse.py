@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from reviewer.journal.dates import (
     LOOKS_LIKE_DATE,
@@ -46,6 +47,7 @@ _SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-
 _SPECIAL_BYTES = re.compile(rb"(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)")
 _SPECIAL_AFTER_NEWLINE = re.compile(rb"\n" + _SPECIAL_BYTES.pattern)
 _NOT_A_RULE = re.compile(r"[^\s*_-]")  # \s: what str.strip() strips
+_COMPARED = 10  # Entry's fields before `span` and `digest`: those it is compared by
 _PASS = "surrogatepass"  # a str with a lone surrogate survives the round trip through bytes
 _LF = ord("\n")
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
@@ -69,9 +71,13 @@ class Diagnostic:
     source: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A dated entry: its heading line, the dates it covers and the lines under it."""
+class Entry(NamedTuple):
+    """A dated entry: its heading line, the dates it covers and the lines under it.
+
+    A tuple (a 30-year journal has 11,000 entries, made on every run from its snapshot: a
+    tuple is made at C speed, a frozen dataclass by a Python `__init__`). Entries are equal
+    when all but `span` and `digest` are: the same entry written lower in the file is the same
+    entry, as it was a dataclass whose `span` and `digest` were not compared."""
 
     line: int  # 1-based line of the heading
     end_line: int  # last line that belongs to the entry
@@ -85,9 +91,25 @@ class Entry:
     source: str = ""  # file the entry came from, for folders of daily notes
     # Where `text` is in the file's UTF-8 bytes (after a BOM, line ends made LF): what a
     # snapshot of the parse keeps instead of the text (`snapshot.py`).
-    span: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
+    span: tuple[int, int] = (0, 0)
     # A name for `text` (`text_digest`): what the facts an earlier run found in it are kept by.
-    digest: str = field(default="", compare=False, repr=False)
+    digest: str = ""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return self[:_COMPARED] == other[:_COMPARED]
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self[:_COMPARED])
+
+    def compared(self) -> dict[str, object]:
+        """The fields two entries are compared by, by name."""
+        return dict(zip(self._fields[:_COMPARED], self, strict=False))
 
     @property
     def body(self) -> tuple[str, ...]:

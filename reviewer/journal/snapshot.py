@@ -442,20 +442,24 @@ def _journal(packed: _Packed, data: bytes, source: str) -> Journal:
     entry_columns, preamble, section_rows, undatable_rows, diagnostic_rows, line_count = packed[:6]
     day = date.fromordinal
     rows = _entry_rows(entry_columns)
+    new = tuple.__new__  # Entry(...) without NamedTuple's Python-level __new__: same tuple
     entries = tuple(
-        Entry(
-            line,
-            end_line,
-            level,
-            heading,
-            title,
-            day(start),
-            day(end),
-            data[s:e].decode("utf-8", "surrogatepass"),
-            repaired,
-            source,
-            (s, e),
-            digest,
+        new(
+            Entry,
+            (
+                line,
+                end_line,
+                level,
+                heading,
+                title,
+                day(start),
+                day(end),
+                data[s:e].decode("utf-8", "surrogatepass"),
+                repaired,
+                source,
+                (s, e),
+                digest,
+            ),
         )
         for line, end_line, level, heading, title, start, end, s, e, repaired, digest in rows
     )

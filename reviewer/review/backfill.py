@@ -29,7 +29,7 @@ from typing import Any
 from reviewer.delivery.archive import archive_week, write_atomic
 from reviewer.facts.calendar import Week
 from reviewer.facts.tracking import DORMANT_WEEKS
-from reviewer.journal.parse import Journal
+from reviewer.journal.parse import Entry, Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
 from reviewer.models import Digest
 from reviewer.review.week import build_digest, ensure_usable, week_facts
@@ -63,8 +63,10 @@ def weeks_between(first: date, last: date) -> list[Week]:
 
 
 def _jsonable(value: Any) -> Any:
-    """`value` as JSON, a dataclass by the fields its equality compares (not where an entry's
-    text is in the file: an edit above it must not change the week's facts)."""
+    """`value` as JSON, a dataclass or an entry by the fields its equality compares (not where
+    an entry's text is in the file: an edit above it must not change the week's facts)."""
+    if isinstance(value, Entry):  # a tuple, by the fields it is compared by
+        return {name: _jsonable(v) for name, v in value.compared().items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: _jsonable(getattr(value, f.name))
