@@ -261,3 +261,32 @@ def test_a_damaged_or_foreign_history_is_rebuilt_not_trusted(journals: dict[int,
     assert extract.EXTRACTED == {"known": 119, "extracted": 1}
     _fresh()
     assert runner.invoke(app, argv).output == edited.output and extract.EXTRACTED == {}
+
+
+def test_a_second_week_decodes_the_texts_of_its_last_weeks_only(
+    journals: dict[int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot's entries hold their bytes, decoded when read: a second week's review reads
+    the texts it shows (the week, the eight weeks of its chart, about 20,000 characters of
+    the latest writing for the language), as many on 1,080 entries as on 360."""
+    read: set[int] = set()
+    real = parse._text
+
+    def counting(entry: parse.Entry) -> str:
+        read.add(entry.line)
+        return real(entry)
+
+    longer = journals[360].with_name("journal-1080.md")
+    longer.write_text(_journal(1080), encoding="utf-8")
+    counts = []
+    for path in (journals[360], longer):
+        argv = ["week", "2020-06-22", "--journal", str(path), "-f", "json"]
+        _fresh()
+        first = runner.invoke(app, argv)
+        with monkeypatch.context() as patch:
+            patch.setattr(parse.Entry, "text", property(counting))
+            read.clear()
+            _fresh()
+            assert runner.invoke(app, argv).output == first.output
+        counts.append(len(read))
+    assert 7 <= counts[0] == counts[1] < 360 / 2, counts

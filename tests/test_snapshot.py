@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from reviewer.files import unseal
 from reviewer.journal import snapshot
-from reviewer.journal.parse import Journal, parse_journal
+from reviewer.journal.parse import _TEXT, Journal, parse_journal
 from reviewer.journal.source import clear_snapshots, load_journal
 
 from .conftest import FIXTURE
@@ -36,6 +36,7 @@ def _same(a: Journal, b: Journal) -> None:
     others = [b.preamble, *b.sections, *b.undatable]
     assert [p.span if p else None for p in places] == [p.span if p else None for p in others]
     assert [e.digest for e in a.entries] == [e.digest for e in b.entries]
+    assert [e.has_content for e in a.entries] == [e.has_content for e in b.entries]  # kept
 
 
 def _load_twice(path: Path, folder: Path) -> tuple[Journal, Journal]:
@@ -54,6 +55,9 @@ def test_a_kept_journal_is_the_journal_parsed(path: Path, tmp_path: Path) -> Non
     first, again = _load_twice(path, tmp_path)
     assert first == plain
     _same(first, again)
+    # Thawed, each entry holds its bytes, decoded when its text is read.
+    assert all(isinstance(tuple.__getitem__(e, _TEXT), memoryview) for e in again.entries)
+    assert all(e.written is not None for e in again.entries)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -275,3 +279,21 @@ def test_a_journal_that_is_mostly_warnings_is_not_kept(tmp_path: Path) -> None:
     assert len(load_journal(journal).diagnostics) > 1000
     _same(load_journal(journal, snapshots=tmp_path / "kept"), load_journal(journal))
     assert not list((tmp_path / "kept").iterdir())  # the old one, of other bytes, is gone
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("---\n### 2020-02-24", "---\n### 2020-02-24\n---"),  # the edit closes a front matter
+        ("---\na: 1\n---\n### 2020-02-24\n* x\n", "---\na: 1\n### 2020-02-24\n* x\n"),  # opens
+        ("---\na: 1\n---\n### 2020-02-24\n* x\n", "---\na: 2\n---\n### 2020-02-24\n* x\n"),
+        (
+            "---\na: 1\n---\n### 2020-02-25\n\n### 2020-02-24\n",
+            "---\na: 1\n---\n### 2020-02-25\n* y\n\n### 2020-02-24\n",
+        ),
+    ],
+)
+def test_an_edit_of_the_front_matter_reparses_from_the_top(old: str, new: str) -> None:
+    """The front matter runs from a first `---` line to the next `---`: an edit that opens,
+    closes or changes it changes what the lines below are (found by hypothesis)."""
+    _reparsed(old, new)

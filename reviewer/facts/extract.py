@@ -215,19 +215,19 @@ def facts_in_order(entries: Iterable[Entry]) -> list[tuple[str, EntryFacts]]:
         digest = entry.digest or body_digest(entry.text)
         if digest in _known:
             EXTRACTED["known"] += 1
-        found.append((digest, _facts(digest, entry.text)))
+        found.append((digest, _facts(digest, entry)))
     return found
 
 
 def facts_of(entry: Entry) -> EntryFacts:
     """The facts of one entry, extracted once per process (or known from the cache)."""
-    return _facts(entry.digest or body_digest(entry.text), entry.text)
+    return _facts(entry.digest or body_digest(entry.text), entry)
 
 
-def _facts(digest: str, text: str) -> EntryFacts:
+def _facts(digest: str, entry: Entry) -> EntryFacts:
     facts = _known.get(digest)
-    if facts is None:
-        facts = _known[digest] = _extract(text.split("\n"))
+    if facts is None:  # the text is read (decoded, for a snapshot's entry) only here
+        facts = _known[digest] = _extract(entry.text.split("\n"))
         EXTRACTED["extracted"] += 1
     return facts
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from reviewer.journal.dates import (
     LOOKS_LIKE_DATE,
@@ -47,7 +47,6 @@ _SPECIAL = re.compile(r"^(?:[ \t]*(?:```|~~~)|#{1,6}[ \t\u3000]|\*\*|__|\[\d{4}-
 _SPECIAL_BYTES = re.compile(rb"(?:[ \t]*(?:```|~~~)|#|\*\*|__|\[)")
 _SPECIAL_AFTER_NEWLINE = re.compile(rb"\n" + _SPECIAL_BYTES.pattern)
 _NOT_A_RULE = re.compile(r"[^\s*_-]")  # \s: what str.strip() strips
-_COMPARED = 10  # Entry's fields before `span` and `digest`: those it is compared by
 _PASS = "surrogatepass"  # a str with a lone surrogate survives the round trip through bytes
 _LF = ord("\n")
 _HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(.*?)[ \t\u3000]*$")
@@ -76,8 +75,12 @@ class Entry(NamedTuple):
 
     A tuple (a 30-year journal has 11,000 entries, made on every run from its snapshot: a
     tuple is made at C speed, a frozen dataclass by a Python `__init__`). Entries are equal
-    when all but `span` and `digest` are: the same entry written lower in the file is the same
-    entry, as it was a dataclass whose `span` and `digest` were not compared."""
+    when all but `span`, `digest` and `written` are: the same entry written lower in the file
+    is the same entry, as it was a dataclass whose `span` and `digest` were not compared.
+
+    An entry read from a snapshot holds its text as a memoryview of the file's UTF-8 bytes,
+    decoded when `text` is read (`_text`): a week's review reads the texts of its last weeks,
+    and decoding 30 years of them took longer than the rest of reading the snapshot."""
 
     line: int  # 1-based line of the heading
     end_line: int  # last line that belongs to the entry
@@ -94,22 +97,27 @@ class Entry(NamedTuple):
     span: tuple[int, int] = (0, 0)
     # A name for `text` (`text_digest`): what the facts an earlier run found in it are kept by.
     digest: str = ""
+    # `has_content`, when worked out where the entry was made (None: from `text` when asked).
+    written: bool | None = None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Entry):
             return NotImplemented
-        return self[:_COMPARED] == other[:_COMPARED]
+        return self._compared() == other._compared()
 
     def __ne__(self, other: object) -> bool:
         equal = self.__eq__(other)
         return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
-        return hash(self[:_COMPARED])
+        return hash(self._compared())
+
+    def _compared(self) -> tuple[object, ...]:
+        return (*self[:_TEXT], self.text, *self[_TEXT + 1 : _COMPARED])
 
     def compared(self) -> dict[str, object]:
         """The fields two entries are compared by, by name."""
-        return dict(zip(self._fields[:_COMPARED], self, strict=False))
+        return {name: getattr(self, name) for name in self._fields[:_COMPARED]}
 
     @property
     def body(self) -> tuple[str, ...]:
@@ -130,9 +138,27 @@ class Entry(NamedTuple):
     @property
     def has_content(self) -> bool:
         """True when anything but blank lines and rules is written under the heading."""
-        if _NOT_A_RULE.search(self.text):  # a character that no blank line or rule holds
-            return True
-        return any(ln.strip() and ln.strip() not in {"---", "***", "___"} for ln in self.body)
+        return self.written if self.written is not None else has_content(self.text)
+
+
+def has_content(text: str) -> bool:
+    """True when anything but blank lines and rules is in an entry's `text`."""
+    if _NOT_A_RULE.search(text):  # a character that no blank line or rule holds
+        return True
+    return any(ln.strip() and ln.strip() not in {"---", "***", "___"} for ln in text.split("\n"))
+
+
+_TEXT = Entry._fields.index("text")
+_COMPARED = Entry._fields.index("span")  # the fields before `span` are those compared
+
+
+def _text(entry: Entry) -> str:
+    text = cast("str | memoryview", tuple.__getitem__(entry, _TEXT))
+    return text if isinstance(text, str) else str(text, "utf-8", _PASS)
+
+
+# `text` read through `_text`: a snapshot's entries hold their bytes (see Entry).
+setattr(Entry, "text", property(_text, doc="The lines after the heading, joined by newlines."))  # noqa: B010
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +276,7 @@ def scan(data: bytes, source: str = "", begin: int = 0, end: int = -1, index: in
             lines = tuple(body.split("\n")) if count else ()
             sections.append(Section(section_start, lineno - 1, section_heading, lines, span))
 
-    first = _front_matter_end(data) if begin == 0 else index
+    first = front_matter_end(data) if begin == 0 else index
     for idx, offset in _special_lines(data, first, begin, end, index):
         stop = data.find(b"\n", offset)
         line = (data[offset:] if stop < 0 else data[offset:stop]).decode("utf-8", _PASS)
@@ -372,7 +398,7 @@ def _pseudo_heading(line: str) -> RawDate | None:
     return None
 
 
-def _front_matter_end(data: bytes) -> int:
+def front_matter_end(data: bytes) -> int:
     """Index of the first line after Jekyll front matter (0 when there is none)."""
     lines = _lines(data)
     if next(lines, "").strip() != "---":

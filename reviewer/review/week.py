@@ -27,7 +27,7 @@ from reviewer.facts.tracking import (
     ids_by_mention,
     reconcile,
 )
-from reviewer.journal.parse import Journal
+from reviewer.journal.parse import Entry, Journal
 from reviewer.llm.base import Backend, Summary, WeekFacts
 from reviewer.llm.prompts import detect_lang
 from reviewer.models import (
@@ -306,11 +306,15 @@ def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats
 def last_entry_before(journal: Journal, week: Week) -> date | None:
     """The last day written before `week`, when nothing is written in the week (else None).
     An empty heading is not writing: it counts as little as it does for days journaled."""
-    written = [e for e in journal.entries if e.text.strip()]
-    if any(e.start <= week.end and e.end >= week.start for e in written):
+    if any(e.start <= week.end and e.end >= week.start and _written(e) for e in journal.entries):
         return None
-    before = [e.end for e in written if e.end < week.start]
-    return max(before) if before else None
+    # The latest first: the texts of 30 years are not read to find it.
+    before = sorted((e for e in journal.entries if e.end < week.start), key=lambda e: e.end)
+    return next((e.end for e in reversed(before) if _written(e)), None)
+
+
+def _written(entry: Entry) -> bool:
+    return bool(entry.text.strip())
 
 
 def quiet_note(digest: Digest, last_entry: date) -> Digest:
