@@ -24,7 +24,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import BIN, FIXTURE, generate_journal, run_measured, user_env, verdict
+from bench_core import (
+    BIN,
+    FIXTURE,
+    compile_package,
+    generate_journal,
+    run_measured,
+    user_env,
+    verdict,
+)
 
 END = date(2029, 12, 31)  # the generated journals' last day
 TODAY = "2030-01-01"
@@ -120,6 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     years = [int(y) for y in args.years.split(",")]
     print("== a career-long journal (medians beyond start-up; cold / warm / warm+1 entry) ==")
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="reviewer-scale-") as tmp:
         work = Path(tmp)
         journals = {"fixture": FIXTURE}

@@ -31,6 +31,7 @@ from reviewer.facts.extract import EntryFacts, body_digest, facts_in_order, know
 from reviewer.facts.tracking import Checkpoint, History
 from reviewer.files import (
     code_digest,
+    paused_gc,
     per_journal,
     read_regular,
     remove_files,
@@ -87,9 +88,10 @@ def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
     try:
         if not path.exists():
             return {}
-        rows: Any = unseal(read_regular(path, _MAX), _KIND, extractor_version(), "-")
-        make = EntryFacts._make
-        return {digest: make(row) for digest, row in rows.items()}
+        with paused_gc():
+            rows: Any = unseal(read_regular(path, _MAX), _KIND, extractor_version(), "-")
+            make = EntryFacts._make
+            return {digest: make(row) for digest, row in rows.items()}
     except (OSError, ReviewerError, ValueError, TypeError, AttributeError) as err:
         log.info("facts cache %s ignored: %s", path, err)
         return {}
@@ -174,6 +176,16 @@ def remember_history(
     facts: a checkpoint that is unreadable, damaged, of other code or of other entries is not
     taken."""
     path = per_journal(cache_dir / "facts", "history", journal, "kept")
+    with paused_gc():
+        if _resumed(path, loaded, through, keep):
+            return
+    remember_facts(cache_dir, journal, loaded.entries, keep)
+    if keep:
+        _save_checkpoint(path, History.of(loaded).checkpoint(through - _BACK))
+
+
+def _resumed(path: Path, loaded: Journal, through: date, keep: bool) -> bool:
+    """Whether the history of `loaded` is read from the checkpoint kept in `path`."""
     kept = _load_checkpoint(path)
     due = through - _BACK
     if kept is not None and due - _BACK <= date.fromordinal(kept.day) <= through + _DAY:
@@ -186,10 +198,8 @@ def remember_history(
         if resumed:
             if keep and date.fromordinal(kept.day) < due - _BACK / 2:
                 _save_checkpoint(path, History.of(loaded).checkpoint(due))
-            return
-    remember_facts(cache_dir, journal, loaded.entries, keep)
-    if keep:
-        _save_checkpoint(path, History.of(loaded).checkpoint(due))
+            return True
+    return False
 
 
 def _load_checkpoint(path: Path) -> Checkpoint | None:

@@ -26,12 +26,13 @@ from __future__ import annotations
 import hashlib
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, partial
 from itertools import pairwise, repeat
-from operator import and_
+from operator import add, and_
 from typing import cast
 
 from reviewer import __version__
@@ -50,7 +51,7 @@ from reviewer.journal.parse import (
 
 __all__ = ["Reparsed", "freeze", "parse_name", "reparse", "thaw", "worth_keeping"]
 
-FORMAT = 3
+FORMAT = 4
 _KIND = "journal-snapshot"
 
 # line, end_line, level, heading, title, start, end (ordinals), span, flags (_REPAIRED,
@@ -61,18 +62,9 @@ _DiagnosticRow = tuple[int, str, str, str]  # line, severity, code, message
 # What tiles the file, in order: kind ("p"reamble, "e"ntry, "s"ection, "u"ndatable), the
 # offset of its first line, that line, and a digest of its bytes (up to the next place).
 _Place = tuple[str, int, int, bytes]
-_Rows = tuple[
-    list[_EntryRow],
-    _SectionRow | None,
-    list[_SectionRow],
-    list[_SectionRow],
-    list[_DiagnosticRow],
-    int,  # line count
-    list[_Place],
-    int,  # the length of the bytes
-]
-# The same, as kept: entries and places in columns (a 64 MB journal has 80,000 entries, and a
-# tuple of eleven objects for each took more memory than the journal's own text).
+# As kept: entries, the sections and diagnostics, the line count, places (in columns: a 64 MB
+# journal has 80,000 entries, and a tuple of eleven objects for each took more memory than the
+# journal's own text), the length of the bytes.
 _Entries = tuple[bytes, list[str], list[str], bytes]  # 8 ints each, headings, titles, digests
 _Places = tuple[str, bytes, bytes, bytes]  # kinds, offsets, lines, digests
 _Packed = tuple[
@@ -102,7 +94,9 @@ _LF = ord("\n")
 @cache
 def _parser() -> str:
     """A digest of the parser's code and the release: what else decides a parse."""
-    return code_digest(f"{FORMAT} {__version__} {sys.byteorder}", (parse, dates, outline))
+    return code_digest(
+        f"{FORMAT} {__version__} {sys.byteorder}", (parse, dates, outline, sys.modules[__name__])
+    )
 
 
 def parse_name(data: bytes) -> str:
@@ -167,27 +161,34 @@ def reparse(snapshot: bytes, data: bytes, source: str, name: str) -> Reparsed | 
     data = normalized(data)
     kept = cast(_Packed, unseal(snapshot, _KIND, _parser(), None))
     try:
-        spliced = _spliced(_rows(kept), data, source)
+        spliced = _spliced(kept, data, source)
     except (TypeError, ValueError, IndexError, OverflowError) as err:
         raise ValueError(f"a snapshot not in the expected form ({err})") from None
     if spliced is None:
         return None
-    rows, changed = spliced
-    packed = _packed(rows)
-    del kept, rows  # the old snapshot's rows and the new: only the packed ones are kept
+    packed, changed = spliced
+    del kept  # the old snapshot's columns: only the new ones are kept
     journal = _journal(packed, data, source)
     return Reparsed(journal, seal(_KIND, _parser(), name, packed), changed)
 
 
-def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, int]] | None:
-    entry_rows, preamble, section_rows, undatable_rows, diagnostic_rows = rows[:5]
-    places, length = rows[6], rows[7]
+def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[int, int]] | None:
+    """The snapshot of `data`, made of the kept one's columns where the bytes are those it
+    was made of (moved by the lines and bytes an edit added), and of a scan of the rest.
+    Column by column, as `array` slices and `map`: an entry written on top of a newest-first
+    journal moves all 11,000 entries of 30 years below it."""
+    entry_columns, preamble, section_rows, undatable_rows, diagnostic_rows, line_total = kept[:6]
+    (kinds, packed_heads, packed_lines, checks), length = kept[6], kept[7]
     if undatable_rows or any(row[2] in _WHOLE for row in diagnostic_rows):
         return None
+    heads, place_lines = _ints(packed_heads), _ints(packed_lines)
+    count = len(kinds)
+    if len(heads) != count or len(place_lines) != count or len(checks) != count * _CHECK:
+        raise ValueError("place columns of different lengths")
+    heads.append(length)
     view = memoryview(data)
-    count = len(places)
-    heads = [place[1] for place in places] + [length]
     moved = len(data) - length
+    sha = hashlib.sha256
 
     # The places whose bytes are where they were, from the top; the stretch to parse again
     # starts at the last of them that a Markdown date heading starts (or the file's start).
@@ -195,11 +196,12 @@ def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, i
     while (
         same < count
         and heads[same + 1] <= len(data)
-        and _digest(view[heads[same] : heads[same + 1]]) == places[same][3]
+        and sha(view[heads[same] : heads[same + 1]]).digest()[:_CHECK]
+        == checks[same * _CHECK : (same + 1) * _CHECK]
     ):
         same += 1
     first = max(same - 1, 0)
-    while first > 0 and not (places[first][0] == "e" and data[heads[first]] == _HASH):
+    while first > 0 and not (kinds[first] == "e" and data[heads[first]] == _HASH):
         first -= 1
     if first and _opens_front_matter(data):
         # An edit up to the front matter's closing line (or one that closes it) changes what
@@ -217,16 +219,17 @@ def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, i
     while (
         last - 1 > first
         and heads[last - 1] + moved > begin
-        and _digest(view[heads[last - 1] + moved : heads[last] + moved]) == places[last - 1][3]
+        and sha(view[heads[last - 1] + moved : heads[last] + moved]).digest()[:_CHECK]
+        == checks[(last - 1) * _CHECK : last * _CHECK]
     ):
         last -= 1
-    while last < count and not (places[last][0] == "e" and data[heads[last] + moved] == _HASH):
+    while last < count and not (kinds[last] == "e" and data[heads[last] + moved] == _HASH):
         last += 1
     end = heads[last] + moved if last < count else len(data)
 
     # Lines: the stretch's first is where it was; after it, lines moved by `shift`.
-    top = 1 if first == 0 else places[first][2]
-    old_bottom = places[last][2] if last < count else rows[5] + 1
+    top = 1 if first == 0 else place_lines[first]
+    old_bottom = place_lines[last] if last < count else line_total + 1
     scanned = scan(data, source, begin, end, top - 1)
     bottom = top + data.count(b"\n", begin, end)
     shift = bottom - old_bottom
@@ -235,13 +238,20 @@ def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, i
     if shift and any(row[2] in _NAMES_A_LINE for row in diagnostic_rows if row[0] >= old_bottom):
         return None
 
-    before = [row for row in entry_rows if row[0] < top]
-    after = [row for row in entry_rows if row[0] >= old_bottom]
-    starts = (
-        [row[5] for row in before]
-        + [d.start.toordinal() if d.start else -1 for d in scanned.drafts]
-        + [row[5] for row in after]
-    )
+    # The kept entries are in file order: those before the stretch and those after it.
+    packed_ints, headings, titles, digests = entry_columns
+    ints = _ints(packed_ints)
+    kept_count = len(headings)
+    if len(ints) != kept_count * _INTS or len(titles) != kept_count:
+        raise ValueError("entry columns of different lengths")
+    entry_lines = ints[0::_INTS]
+    before, after = bisect_left(entry_lines, top), bisect_left(entry_lines, old_bottom)
+    kept_starts = ints[3::_INTS]
+    starts = [
+        *kept_starts[:before],
+        *(d.start.toordinal() if d.start else -1 for d in scanned.drafts),
+        *kept_starts[after:],
+    ]
     if not _in_order(starts):
         return None  # the whole journal's order decides repairs: parse it all
 
@@ -252,10 +262,10 @@ def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, i
 
     entries, _ = finish(scanned.drafts, report, source, data)
     if last < count:  # the file ends in the unchanged lines after the stretch
-        line_count = rows[5] + shift
+        line_count = line_total + shift
     else:
         line_count = bottom - 1 + (1 if end > begin and data[end - 1] != _LF else 0)
-    if not entries and not before and not after and line_count:
+    if not entries and not before and after == kept_count and line_count:
         return None
     diagnostics = sorted(
         [row for row in diagnostic_rows if row[0] < top]
@@ -275,8 +285,18 @@ def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, i
         (),
         0,
     )
-    spliced: _Rows = (
-        before + [_entry_row(e) for e in entries] + [_moved(row, shift, moved) for row in after],
+    new_ints, new_headings, new_titles, new_digests = _entry_columns(map(_entry_row, entries))
+    moved_ints = _moved_columns(
+        ints[after * _INTS :], _INTS, {0: shift, 1: shift, 5: moved, 6: moved}
+    )
+    new_kinds, new_heads, new_lines, new_checks = _place_columns(_places(window, data, end))
+    spliced: _Packed = (
+        (
+            (ints[: before * _INTS] + _ints(new_ints) + moved_ints).tobytes(),
+            headings[:before] + new_headings + headings[after:],
+            titles[:before] + new_titles + titles[after:],
+            digests[: before * _DIGEST] + new_digests + digests[after * _DIGEST :],
+        ),
         kept_preamble,
         [row for row in section_rows if row[0] < top]
         + [_section_row(s) for s in scanned.sections]
@@ -284,12 +304,35 @@ def _spliced(rows: _Rows, data: bytes, source: str) -> tuple[_Rows, tuple[int, i
         [],
         diagnostics,
         line_count,
-        places[:first]
-        + _places(window, data, end)
-        + [(kind, head + moved, line + shift, check) for kind, head, line, check in places[last:]],
+        (
+            kinds[:first] + new_kinds + kinds[last:],
+            (
+                heads[:first] + _ints(new_heads) + _moved_columns(heads[last:count], 1, {0: moved})
+            ).tobytes(),
+            (
+                place_lines[:first]
+                + _ints(new_lines)
+                + _moved_columns(place_lines[last:], 1, {0: shift})
+            ).tobytes(),
+            checks[: first * _CHECK] + new_checks + checks[last * _CHECK :],
+        ),
         len(data),
     )
     return spliced, (begin, end)
+
+
+def _ints(packed: bytes) -> array[int]:
+    ints = array("q")
+    ints.frombytes(packed)
+    return ints
+
+
+def _moved_columns(ints: array[int], width: int, by: dict[int, int]) -> array[int]:
+    """`ints`, rows of `width` columns, with `by[column]` added to each of those columns."""
+    for column, delta in by.items():
+        if delta:
+            ints[column::width] = array("q", map(add, ints[column::width], repeat(delta)))
+    return ints
 
 
 def _opens_front_matter(data: bytes) -> bool:
@@ -319,7 +362,9 @@ def _in_order(starts: list[int]) -> bool:
 
 
 def _digest(data: memoryview) -> bytes:
-    return hashlib.blake2b(data, digest_size=8).digest()
+    """A place's check: SHA-256 (by the CPU's own instructions, where blake2b is C code: twice
+    as fast here), its first _CHECK bytes."""
+    return hashlib.sha256(data).digest()[:_CHECK]
 
 
 def _places(journal: Journal, data: bytes, end: int = -1) -> list[_Place]:
@@ -375,23 +420,6 @@ def _section_row(section: Section) -> _SectionRow:
     )
 
 
-def _moved(row: _EntryRow, lines: int, offset: int) -> _EntryRow:
-    line, end_line, level, heading, title, start, end, s, e, repaired, digest = row
-    return (
-        line + lines,
-        end_line + lines,
-        level,
-        heading,
-        title,
-        start,
-        end,
-        s + offset,
-        e + offset,
-        repaired,
-        digest,
-    )
-
-
 def _moved_section(row: _SectionRow, lines: int, offset: int) -> _SectionRow:
     line, end_line, heading, s, e, has_body = row
     return (line + lines, end_line + lines, heading, s + offset, e + offset, has_body)
@@ -410,19 +438,6 @@ def _entry_columns(rows: Iterable[_EntryRow]) -> _Entries:
     return ints.tobytes(), headings, titles, bytes(digests)
 
 
-def _entry_rows(columns: _Entries) -> Iterator[_EntryRow]:
-    packed, headings, titles, digests = columns
-    ints = array("q")
-    ints.frombytes(packed)
-    numbers = iter(ints)
-    for n, (line, end_line, level, start, end, s, e, repaired) in enumerate(
-        zip(*[numbers] * _INTS, strict=True)
-    ):
-        digest = digests[n * _DIGEST : (n + 1) * _DIGEST].hex()
-        heading, title = headings[n], titles[n]
-        yield (line, end_line, level, heading, title, start, end, s, e, repaired, digest)
-
-
 def _place_columns(places: Iterable[_Place]) -> _Places:
     kinds: list[str] = []
     heads, lines = array("q"), array("q")
@@ -433,37 +448,6 @@ def _place_columns(places: Iterable[_Place]) -> _Places:
         lines.append(line)
         checks += check
     return "".join(kinds), heads.tobytes(), lines.tobytes(), bytes(checks)
-
-
-def _place_rows(columns: _Places) -> list[_Place]:
-    kinds, packed_heads, packed_lines, checks = columns
-    heads, lines = array("q"), array("q")
-    heads.frombytes(packed_heads)
-    lines.frombytes(packed_lines)
-    return [
-        (kind, heads[n], lines[n], checks[n * _CHECK : (n + 1) * _CHECK])
-        for n, kind in enumerate(kinds)
-    ]
-
-
-def _rows(packed: _Packed) -> _Rows:
-    """A snapshot's rows, as the splice reads and writes them."""
-    return (
-        list(_entry_rows(packed[0])),
-        *packed[1:6],
-        _place_rows(packed[6]),
-        packed[7],
-    )
-
-
-def _packed(rows: _Rows) -> _Packed:
-    """Rows as kept."""
-    return (
-        _entry_columns(rows[0]),
-        *rows[1:6],
-        _place_columns(rows[6]),
-        rows[7],
-    )
 
 
 def _journal(packed: _Packed, data: bytes, source: str) -> Journal:

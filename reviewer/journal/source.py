@@ -22,7 +22,14 @@ from datetime import date
 from pathlib import Path
 
 from reviewer.errors import EXIT_NO_INPUT, InputError, ReviewerError
-from reviewer.files import FileTooLarge, per_journal, read_regular, remove_files, write_private
+from reviewer.files import (
+    FileTooLarge,
+    paused_gc,
+    per_journal,
+    read_regular,
+    remove_files,
+    write_private,
+)
 from reviewer.journal.parse import Diagnostic, Journal, parse_journal, parse_notes
 from reviewer.journal.snapshot import freeze, parse_name, reparse, thaw, worth_keeping
 
@@ -123,7 +130,7 @@ def load_journal(
     if path.is_dir():
         return _load_folder(path, encoding, max_bytes)
     data = _read(path, max_bytes)
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the journal)
         raise InputError(f"{path}: the file is empty; write a first entry like '### 2020-02-24'")
     if snapshots is not None and encoding is None:
         return _through_snapshot(path, data, snapshots)
@@ -144,13 +151,15 @@ def _through_snapshot(path: Path, data: bytes, folder: Path) -> Journal:
     try:
         if os.path.lexists(kept):
             snapshot = read_regular(kept, _SNAPSHOT_MAX)
-            return thaw(snapshot, body, str(path), name)
+            with paused_gc():
+                return thaw(snapshot, body, str(path), name)
     except (ReviewerError, ValueError) as err:
         log.info("journal snapshot %s not of these bytes: %s", kept, err)
     reparsed = None
     if snapshot:
         try:
-            reparsed = reparse(snapshot, body, str(path), name)
+            with paused_gc():
+                reparsed = reparse(snapshot, body, str(path), name)
         except ValueError as err:
             log.info("journal snapshot %s ignored: %s", kept, err)
     if reparsed is not None and _utf8_between(data, body, *reparsed.changed):
