@@ -270,6 +270,12 @@ def test_a_kept_history_goes_on_as_a_fold_of_every_entry() -> None:
         assert resumed.resumed, path
         days = [day - timedelta(days=1), day, starts[-1], date(2099, 1, 1)]
         assert _ledgers(resumed, now, days) == _ledgers(History(now.entries), now, days), path
+        # The history that made a checkpoint goes on from it, and from every entry again for
+        # a day before it.
+        made = History(now.entries)
+        made.checkpoint(day)
+        earlier = [*days, starts[0]]  # the last: before the checkpoint
+        assert _ledgers(made, now, earlier) == _ledgers(History(now.entries), now, earlier), path
 
 
 def test_a_kept_history_is_not_taken_for_other_entries_nor_for_earlier_days() -> None:

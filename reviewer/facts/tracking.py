@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from reviewer.facts.extract import body_digest, facts_of, wording_key
@@ -175,21 +175,33 @@ class _Index:
         return other
 
     def find(self, key: str) -> int | None:
+        """The item `key` belongs to: the same key, or the item whose bigrams are the most
+        like its own (Jaccard similarity of at least _SAME, counting only the bigrams posted
+        for at most _COMMON items; among equals, the latest item)."""
         if key in self.by_key:
             return self.by_key[key]
         grams = _grams(key)
         if len(grams) < 4:
             return None
-        overlap: Counter[int] = Counter()
-        for gram in grams:
-            posting = self.postings.get(gram, ())
-            if len(posting) <= _COMMON:
-                overlap.update(posting)
+        postings = self.postings
+        counted = [g for g in grams if 0 < len(postings.get(g, ())) <= _COMMON]
+        # A match shares at least `need` counted bigrams (its similarity is at most what it
+        # shares over len(grams)), so it is posted under one of the len(counted) - need + 1
+        # rarest of them: only those postings are read (prefix filtering), not every item
+        # sharing a common word (30 years of "…是怎么定的？" took minutes).
+        need = int(_SAME * len(grams))
+        if len(counted) < max(need, 1):
+            return None
+        counted.sort(key=lambda g: len(postings[g]))
+        found: set[int] = set()
+        for gram in counted[: len(counted) - need + 1]:
+            found.update(postings[gram])
+        wanted = frozenset(counted)
         best, best_score = None, _SAME
-        for index, shared in overlap.items():
+        for index in sorted(found):
             other = self.grams[index]
             union = len(grams | other)
-            score = shared / union if union else 0.0
+            score = len(wanted & other) / union if union else 0.0
             if score >= best_score:
                 best, best_score = index, score
         return best
@@ -470,20 +482,26 @@ class History:
         return fold.tracked
 
     def checkpoint(self, day: date) -> Checkpoint:
-        """The folds of every entry before `day`, to keep for the next run."""
+        """The folds of every entry before `day`, to keep for the next run; this history's
+        ledgers go on from them too (as of `day` or later: they are not folded twice)."""
         self._reach(day - _DAY)
-        cut = bisect_left([e.start for e in self._entries], day)
+        cut = bisect_left(list(map(_start, self._entries)), day)
         before = self._entries[:cut]
+        asked, listed = bisect_left(self._question_days, day), bisect_left(self._todo_days, day)
         questions, todos = self._start("q"), self._start("t")
-        questions.feed(self.questions[: bisect_left(self._question_days, day)])
-        todos.feed(self.todos[: bisect_left(self._todo_days, day)])
-        return Checkpoint(
+        questions.feed(self.questions[:asked])
+        todos.feed(self.todos[:listed])
+        kept = Checkpoint(
             day.toordinal(),
             _entries_key(before),
             _kept(questions, before),
             _kept(todos, before),
             {_digest(e): tuple(facts_of(e)) for e in self._entries[cut:]},
         )
+        self._base, self.since = (questions, todos), day
+        del self.questions[:asked], self._question_days[:asked]
+        del self.todos[:listed], self._todo_days[:listed]
+        return kept
 
 
 class Checkpoint(NamedTuple):
@@ -501,14 +519,14 @@ class Checkpoint(NamedTuple):
     facts: dict[str, tuple[Any, ...]]  # text digest -> `EntryFacts` of the later entries
 
 
-def _entry_order(entry: Entry) -> tuple[date, str, int]:
-    return entry.start, entry.source, entry.line
+_entry_order = attrgetter("start", "source", "line")  # of entries, as `_order` of mentions
+_start = attrgetter("start")
 
 
 def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
     """How many of `entries` (in order) `checkpoint` holds the folds of; None when it holds
     those of other entries."""
-    cut = bisect_left([e.start for e in entries], date.fromordinal(checkpoint.day))
+    cut = bisect_left(list(map(_start, entries)), date.fromordinal(checkpoint.day))
     return cut if _entries_key(entries[:cut]) == checkpoint.key else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from operator import attrgetter
 
 from reviewer import __version__
 from reviewer.errors import InputError
@@ -164,7 +165,7 @@ def journal_lang(journal: Journal, week: Week, sample: int = 20_000) -> str:
     size = 0
     end = week.end  # worked out from the ISO calendar: once, not once per entry
     for entry in sorted(
-        (e for e in journal.entries if e.start <= end), key=lambda e: e.start, reverse=True
+        (e for e in journal.entries if e.start <= end), key=attrgetter("start"), reverse=True
     ):
         lines.extend(entry.body)
         size += sum(len(line) for line in entry.body)
