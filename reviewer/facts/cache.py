@@ -192,7 +192,7 @@ def _resumed(path: Path, loaded: Journal, through: date, keep: bool) -> bool:
         try:
             know({digest: EntryFacts._make(row) for digest, row in kept.facts.items()})
             resumed = History.resume(loaded, kept)
-        except (ValueError, TypeError, IndexError, KeyError) as err:
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as err:
             log.info("history %s ignored: %s", path, err)
             resumed = False
         if resumed:

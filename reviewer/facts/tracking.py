@@ -439,7 +439,8 @@ class History:
     def resume(cls, journal: Journal, checkpoint: Checkpoint) -> bool:
         """Read `journal`'s history from `checkpoint` (`History.of` answers with it), when it
         holds the folds of the journal's older entries as they are; False when it does not.
-        ValueError, TypeError or IndexError for a checkpoint that is not one."""
+        ValueError, TypeError, IndexError, AttributeError or OverflowError for a checkpoint
+        that is not one."""
         global _last
         ordered = sorted(journal.entries, key=_entry_order)
         cut = _cut(ordered, checkpoint)
@@ -619,9 +620,13 @@ def _thaw(
             kind,
         ) in rows
     ]
+    # Every item the index names is one of the fold's: a checkpoint that names others is not
+    # one (and would fail a week's review halfway).
+    count = len(tracked)
+    named = [*by_key.values(), *(i for posting in postings.values() for i in posting)]
+    if len(grams) != count or (named and not 0 <= min(named) <= max(named) < count):
+        raise ValueError("a fold whose index names other items")
     index = _Index()
-    if not isinstance(by_key, dict) or not isinstance(postings, dict):
-        raise TypeError("not a fold")
     index.by_key, index.grams, index.postings = by_key, list(grams), postings
     return _Fold(prefix, closing, tracked, index)
 
