@@ -179,10 +179,28 @@ def _reparsed(old: str, new: str) -> Journal | None:
     whole = parse_journal(data, source="j.md")
     _same(spliced.journal, whole)
     kind, version = "journal-snapshot", snapshot._parser()
-    assert unseal(spliced.snapshot, kind, version, name) == unseal(
-        snapshot.freeze(whole, name, data), kind, version, name
-    )
+    kept = unseal(spliced.snapshot, kind, version, name)
+    assert kept[:8] == unseal(snapshot.freeze(whole, name, data), kind, version, name)[:8]
+    _anchors_hold(kept, data)
     return spliced.journal
+
+
+def _anchors_hold(kept: tuple, data: bytes) -> None:  # type: ignore[type-arg]
+    """A snapshot's anchors, where kept, are true of `data`: each digest is of the bytes it
+    names, from or up to a place's first line."""
+    import hashlib
+
+    anchors = kept[8]
+    if anchors is None:
+        return
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    heads = snapshot._ints(kept[6][1])
+    tail, tail_digest, head, head_digest = anchors
+    if tail_digest:
+        assert len(data) - tail in heads
+        assert hashlib.sha256(data[len(data) - tail :]).digest() == tail_digest
+    if head_digest:
+        assert head in heads and hashlib.sha256(data[:head]).digest() == head_digest
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -297,3 +315,44 @@ def test_an_edit_of_the_front_matter_reparses_from_the_top(old: str, new: str) -
     """The front matter runs from a first `---` line to the next `---`: an edit that opens,
     closes or changes it changes what the lines below are (found by hypothesis)."""
     _reparsed(old, new)
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_an_entry_written_at_the_growing_end_is_checked_by_one_digest(
+    newest_first: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today's entry, on top of a newest-first journal or below an oldest-first one: the
+    places of the 200 entries it leaves as they were are checked by one digest of their bytes
+    (the snapshot's anchor), not one by one; the parse is the whole parse's, and the anchor
+    holds for the next day."""
+    import hashlib
+    from datetime import date
+
+    days = [date.fromordinal(737000 + n) for n in range(200)]
+    if newest_first:
+        days.reverse()
+    old = "# log\n\n" + "".join(f"### {day}\n* worked on {n}\n\n" for n, day in enumerate(days))
+    new_day = "### 2030-01-01\n* a new day\n\n"
+    new = old.replace("# log\n\n", "# log\n\n" + new_day) if newest_first else old + new_day
+    calls = []
+
+    class Counting:
+        @staticmethod
+        def sha256(data: object = b"") -> object:
+            calls.append(1)
+            return hashlib.sha256(data)  # type: ignore[arg-type]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(hashlib, name)
+
+    data = new.encode()
+    kept = _kept(old)
+    monkeypatch.setattr(snapshot, "hashlib", Counting())
+    spliced = snapshot.reparse(kept, data, "j.md", snapshot.parse_name(data))
+    monkeypatch.undo()
+    assert spliced is not None
+    assert len(calls) < 12, len(calls)  # of 202 places
+    _same(spliced.journal, parse_journal(data, source="j.md"))
+    _anchors_hold(unseal(spliced.snapshot, "journal-snapshot", snapshot._parser(), None), data)
+    again = new.replace("# log\n\n", "# log\n\n" + new_day) if newest_first else new + new_day
+    assert _reparsed(new, again) is not None
