@@ -222,7 +222,7 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
     while (
         same < count
         and heads[same + 1] <= len(data)
-        and sha(view[heads[same] : heads[same + 1]]).digest()[:_CHECK]
+        and _digest(view[heads[same] : heads[same + 1]])
         == checks[same * _CHECK : (same + 1) * _CHECK]
     ):
         same += 1
@@ -254,7 +254,7 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
     while (
         last - 1 > first
         and heads[last - 1] + moved > begin
-        and sha(view[heads[last - 1] + moved : heads[last] + moved]).digest()[:_CHECK]
+        and _digest(view[heads[last - 1] + moved : heads[last] + moved])
         == checks[(last - 1) * _CHECK : last * _CHECK]
     ):
         last -= 1
