@@ -27,7 +27,7 @@ from typing import Any
 from reviewer import __version__
 from reviewer.errors import ReviewerError
 from reviewer.facts import extract, tracking
-from reviewer.facts.extract import EntryFacts, body_digest, facts_in_order, know
+from reviewer.facts.extract import EntryFacts, entry_digest, facts_in_order, know
 from reviewer.facts.tracking import Checkpoint, History
 from reviewer.files import (
     code_digest,
@@ -149,7 +149,7 @@ def remember_words(
         log.info("words cache %s ignored: %s", path, err)
     counts: dict[str, int] = {}
     for entry in entries:
-        digest = entry.digest or body_digest(entry.text)
+        digest = entry_digest(entry)
         count = known.get(digest)
         counts[digest] = count_words(entry.text) if count is None else count
     if keep and counts.keys() != known.keys():

@@ -35,6 +35,7 @@ __all__ = [
     "Item",
     "body_digest",
     "clean",
+    "entry_digest",
     "extract_questions",
     "extract_reflections",
     "extract_todos",
@@ -201,6 +202,11 @@ def body_digest(text: str) -> str:
     return text_digest(text.encode("utf-8", "surrogatepass"))
 
 
+def entry_digest(entry: Entry) -> str:
+    """The digest of `entry`'s text: the one its parse worked out, else `body_digest`."""
+    return entry.digest or body_digest(entry.text)
+
+
 def know(facts: Mapping[str, EntryFacts]) -> None:
     """Take facts found by an earlier run (text digest -> facts), so that only entries whose
     text changed since are read again."""
@@ -212,7 +218,7 @@ def facts_in_order(entries: Iterable[Entry]) -> list[tuple[str, EntryFacts]]:
     counted in EXTRACTED as extracted or known)."""
     found: list[tuple[str, EntryFacts]] = []
     for entry in entries:
-        digest = entry.digest or body_digest(entry.text)
+        digest = entry_digest(entry)
         if digest in _known:
             EXTRACTED["known"] += 1
         found.append((digest, _facts(digest, entry)))
@@ -221,7 +227,7 @@ def facts_in_order(entries: Iterable[Entry]) -> list[tuple[str, EntryFacts]]:
 
 def facts_of(entry: Entry) -> EntryFacts:
     """The facts of one entry, extracted once per process (or known from the cache)."""
-    return _facts(entry.digest or body_digest(entry.text), entry)
+    return _facts(entry_digest(entry), entry)
 
 
 def _facts(digest: str, entry: Entry) -> EntryFacts:

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from reviewer.facts.extract import body_digest, facts_of, wording_key
+from reviewer.facts.extract import entry_digest, facts_of, wording_key
 from reviewer.journal.parse import Entry, Journal
 from reviewer.models import Question, Todo
 
@@ -497,7 +497,7 @@ class History:
             _entries_key(before),
             _kept(questions, before),
             _kept(todos, before),
-            {_digest(e): tuple(facts_of(e)) for e in self._entries[cut:]},
+            {entry_digest(e): tuple(facts_of(e)) for e in self._entries[cut:]},
         )
         self._base, self.since = (questions, todos), day
         del self.questions[:asked], self._question_days[:asked]
@@ -531,14 +531,10 @@ def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
     return cut if _entries_key(entries[:cut]) == checkpoint.key else None
 
 
-def _digest(entry: Entry) -> str:
-    return entry.digest or body_digest(entry.text)
-
-
 def _entries_key(entries: list[Entry]) -> str:
     """A name for the entries a checkpoint folded: the text, day and file of each, in order."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update("".join(map(_digest, entries)).encode())
+    digest.update("".join(map(entry_digest, entries)).encode())
     digest.update(array("q", [e.start.toordinal() for e in entries]).tobytes())
     digest.update("\0".join(e.source for e in entries).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -117,7 +117,7 @@ class Entry(NamedTuple):
 
     def compared(self) -> dict[str, object]:
         """The fields two entries are compared by, by name."""
-        return {name: getattr(self, name) for name in self._fields[:_COMPARED]}
+        return dict(zip(self._fields[:_COMPARED], self._compared(), strict=True))
 
     @property
     def body(self) -> tuple[str, ...]:
