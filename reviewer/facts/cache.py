@@ -4,7 +4,8 @@ A 30-year journal has about 11,000 entries, and reading questions, TODOs and ref
 of each is most of a review's cost. An entry's facts depend on its text alone (`EntryFacts`),
 so they are kept in `$XDG_CACHE_HOME/reviewer/facts/`, one file per journal, keyed by a digest
 of each entry's text (`Entry.digest`, worked out by the parse or kept in its snapshot); the
-next run reads again only the entries whose text changed. Beside it, `history-*.kept` holds
+next run reads again only the entries whose text changed (a run with a thousand or more to
+read shares them with a second process: `parallel`). Beside it, `history-*.kept` holds
 the question and TODO ledgers folded over the journal's older entries (`tracking.Checkpoint`)
 and the facts of the entries since: a week's review reads those and the recent entries alone
 (`remember_history`), not the facts of every entry.
@@ -18,7 +19,7 @@ must not stop a review). The folder is private (0700) and the file 0600: it hold
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,8 @@ from typing import Any
 from reviewer import __version__
 from reviewer.errors import ReviewerError
 from reviewer.facts import extract, tracking
-from reviewer.facts.extract import EntryFacts, entry_digest, facts_in_order, know
+from reviewer.facts.extract import EntryFacts, entry_digest, know
+from reviewer.facts.parallel import extract_in_order
 from reviewer.facts.tracking import Checkpoint, History
 from reviewer.files import (
     code_digest,
@@ -109,7 +111,7 @@ def save_facts(cache_dir: Path, journal: str, facts: Mapping[str, EntryFacts]) -
 
 
 def remember_facts(
-    cache_dir: Path, journal: str, entries: Iterable[Entry], keep: bool = True
+    cache_dir: Path, journal: str, entries: Sequence[Entry], keep: bool = True
 ) -> None:
     """Read the facts of every entry, from the cache where its text is unchanged, and (with
     `keep`) keep them for the next run when anything changed. A past state of the journal
@@ -117,7 +119,7 @@ def remember_facts(
     journal as it is."""
     known = load_facts(cache_dir, journal)
     know(known)
-    current = dict(facts_in_order(entries))
+    current = dict(extract_in_order(entries))
     if keep and current.keys() != known.keys():
         save_facts(cache_dir, journal, current)
 
@@ -131,7 +133,7 @@ def words_version() -> str:
 
 
 def remember_words(
-    cache_dir: Path, journal: str, entries: Iterable[Entry], keep: bool = True
+    cache_dir: Path, journal: str, entries: Sequence[Entry], keep: bool = True
 ) -> dict[str, int]:
     """The words of every entry (`count_words`), by the digest of its text: counted again
     only where the text changed since an earlier run kept them, and (with `keep`) kept for

@@ -41,6 +41,7 @@ __all__ = [
     "extract_todos",
     "facts_in_order",
     "facts_of",
+    "is_known",
     "is_label",
     "items",
     "know",
@@ -213,16 +214,27 @@ def know(facts: Mapping[str, EntryFacts]) -> None:
     _known.update(facts)
 
 
-def facts_in_order(entries: Iterable[Entry]) -> list[tuple[str, EntryFacts]]:
+def facts_in_order(
+    entries: Iterable[Entry], extracted: Mapping[str, EntryFacts] | None = None
+) -> list[tuple[str, EntryFacts]]:
     """(text digest, facts) of each entry, in order, extracting those not known yet (each is
-    counted in EXTRACTED as extracted or known)."""
+    counted in EXTRACTED as extracted or known); `extracted` holds facts of some of them
+    extracted in this run by another process (`parallel`), taken as they are."""
     found: list[tuple[str, EntryFacts]] = []
     for entry in entries:
         digest = entry_digest(entry)
         if digest in _known:
             EXTRACTED["known"] += 1
+        elif extracted and digest in extracted:
+            _known[digest] = extracted[digest]
+            EXTRACTED["extracted"] += 1
         found.append((digest, _facts(digest, entry)))
     return found
+
+
+def is_known(digest: str) -> bool:
+    """Whether the facts of the entry text with this digest are known in this process."""
+    return digest in _known
 
 
 def facts_of(entry: Entry) -> EntryFacts:
