@@ -111,6 +111,18 @@ def test_a_child_that_fails_costs_time_not_facts(
     assert extract.EXTRACTED == {"extracted": ENTRIES}
 
 
+def test_an_answer_past_its_bound_is_not_read_on(
+    entries: tuple[Entry, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _serial(entries)
+    monkeypatch.setattr(parallel, "_MAX", 100)
+    here = _extracted_here(monkeypatch)
+    assert parallel.extract_in_order(entries) == expected
+    assert len(here) == ENTRIES
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # stopped and reaped
+
+
 def test_no_fork_from_a_process_with_threads_or_one_core_or_few_entries(
     entries: tuple[Entry, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:

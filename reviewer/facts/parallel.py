@@ -52,11 +52,11 @@ def extract_in_order(entries: Sequence[Entry]) -> list[tuple[str, EntryFacts]]:
     with answer:
         try:
             found = facts_in_order(entries[:split])
-            theirs = _receive(pid, answer)
+            sent, status = _wait(pid, answer)
         except BaseException:
             _stop(pid)
             raise
-    return found + facts_in_order(entries[split:], theirs)
+    return found + facts_in_order(entries[split:], _facts_sent(sent, status))
 
 
 def _can_fork() -> bool:
@@ -106,16 +106,23 @@ def _extract_and_send(entries: Sequence[Entry], write_end: int) -> None:
         os._exit(status)
 
 
-def _receive(pid: int, answer: BinaryIO) -> dict[str, EntryFacts]:
-    """The child's facts once it has ended well; empty when it did not (what it did not
+def _wait(pid: int, answer: BinaryIO) -> tuple[bytes, int]:
+    """What the child sent, and how it ended (0: well), once it has ended."""
+    sent = answer.read(_MAX + 1)
+    if len(sent) > _MAX:  # it would go on writing, and never end
+        _stop(pid)
+        return b"", -1
+    return sent, os.waitpid(pid, 0)[1]
+
+
+def _facts_sent(sent: bytes, status: int) -> dict[str, EntryFacts]:
+    """The child's facts; empty when it did not end well or sent no facts (what it did not
     send is extracted here)."""
-    data = answer.read(_MAX + 1)
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or len(data) > _MAX:
+    if status != 0:
         log.info("extraction in a second process failed (status %d): done here", status)
         return {}
     try:
-        rows: Any = marshal.loads(data)
+        rows: Any = marshal.loads(sent)
         make = EntryFacts._make
         return {digest: make(row) for digest, row in rows.items()}
     except (EOFError, ValueError, TypeError, AttributeError) as err:
@@ -124,9 +131,11 @@ def _receive(pid: int, answer: BinaryIO) -> dict[str, EntryFacts]:
 
 
 def _stop(pid: int) -> None:
-    """End the child of a run that is stopping (an error, Ctrl-C) and reap it."""
+    """End the child (a run that is stopping: an error, Ctrl-C) unless it has ended, and reap
+    it. A child not reaped keeps its pid, so the kill cannot reach another process."""
     try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
+        if os.waitpid(pid, os.WNOHANG)[0] == 0:  # still running
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    except OSError:  # reaped already (ChildProcessError)
         pass
