@@ -185,13 +185,16 @@ def test_a_cold_review_on_two_cores_is_the_review_on_one(
     monkeypatch.setenv("REVIEWER_OFFLINE", "1")
     monkeypatch.setenv("REVIEWER_TODAY", "2020-06-28")
     runner = CliRunner()
+    here = _extracted_here(monkeypatch)
     outputs = []
-    for least in (ENTRIES + 1, 50):  # one process, then two
+    for least, extracted_here in ((ENTRIES + 1, ENTRIES), (50, ENTRIES // 2)):  # 1, 2 processes
         monkeypatch.setattr(parallel, "MIN_ENTRIES", least)
         _fresh()
-        runner.invoke(app, ["cache", "clear"])
+        assert runner.invoke(app, ["cache", "clear"]).exit_code == 0
+        here.clear()
         result = runner.invoke(app, ["week", "2020-06-22", "--journal", str(path), "-f", "json"])
         assert result.exit_code == 0, result.output
         assert extract.EXTRACTED == {"extracted": ENTRIES}
+        assert len(here) == extracted_here
         outputs.append(result.output)
     assert outputs[0] == outputs[1]

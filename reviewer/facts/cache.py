@@ -19,7 +19,7 @@ must not stop a review). The folder is private (0700) and the file 0600: it hold
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -133,7 +133,7 @@ def words_version() -> str:
 
 
 def remember_words(
-    cache_dir: Path, journal: str, entries: Sequence[Entry], keep: bool = True
+    cache_dir: Path, journal: str, entries: Iterable[Entry], keep: bool = True
 ) -> dict[str, int]:
     """The words of every entry (`count_words`), by the digest of its text: counted again
     only where the text changed since an earlier run kept them, and (with `keep`) kept for
