@@ -124,7 +124,10 @@ def test_a_second_run_extracts_only_the_entry_added(
     _calls(["week", "2020-06-22", "--journal", str(path)])
     assert extract.EXTRACTED == {"extracted": 1}
 
-    _calls(["questions", "--journal", str(path)])  # the whole history: the facts cache
+    _calls(["questions", "--journal", str(path)])  # the ledger now: the kept history's
+    assert extract.EXTRACTED == {"extracted": 1}  # folds again, and the entry added
+
+    _calls(["reflections", "--journal", str(path)])  # every entry's: the facts cache
     assert extract.EXTRACTED == {"known": 360, "extracted": 1}
 
 
@@ -161,14 +164,51 @@ def test_a_second_week_reads_the_facts_of_its_last_weeks_only(
     assert "the facts cache" not in read and len(read) == 36  # 2020-05-24 to 2020-06-28
 
 
+@pytest.mark.parametrize("kind", ["questions", "todos"])
+def test_the_ledger_now_goes_on_from_the_kept_history(
+    journals: dict[int, Path], monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """`questions` and `todos` (the ledgers as of today) read the facts of the last weeks'
+    entries from the history a week's review kept, not the facts cache of every entry, and
+    print the ledger of a cold run; as of a past day, or asking for answers, every entry's."""
+    from reviewer.facts import cache
+
+    path = journals[360]
+    read: list[str] = []
+    real_load = cache.load_facts
+
+    def load_facts(cache_dir: Path, journal: str) -> dict[str, extract.EntryFacts]:
+        read.append("the facts cache")
+        return real_load(cache_dir, journal)
+
+    monkeypatch.setattr(cache, "load_facts", load_facts)
+    argv = [kind, "--journal", str(path), "-f", "json"]
+    _fresh()
+    cold = runner.invoke(app, argv)
+    assert cold.exit_code == 0 and read == ["the facts cache"], cold.output
+    for again in (argv, [*argv, "--open"]):
+        read.clear()
+        _fresh()
+        result = runner.invoke(app, again)
+        assert result.exit_code == 0 and read == [], result.output
+        assert extract.EXTRACTED == {}
+    _fresh()
+    assert runner.invoke(app, argv).output == cold.output
+    if kind == "questions":  # asking for answers reads the entries after each question
+        read.clear()
+        _fresh()
+        asked = runner.invoke(app, [*argv, "--suggest-answers", "--dry-run"])
+        assert asked.exit_code == 0 and read == ["the facts cache"], asked.output
+
+
 def test_a_corrupt_facts_cache_is_rebuilt_not_trusted(journals: dict[int, Path]) -> None:
     path = journals[120]
-    first = runner.invoke(app, ["questions", "--journal", str(path), "-f", "json"])
+    first = runner.invoke(app, ["reflections", "--journal", str(path), "-f", "json"])
     cached = list(Path(tmp := __import__("os").environ["XDG_CACHE_HOME"]).glob("reviewer/facts/*"))
     assert len(cached) == 1, tmp
     cached[0].write_text('{"extractor": "x", "entries": {"a": [1]}}', encoding="utf-8")
     _fresh()
-    again = runner.invoke(app, ["questions", "--journal", str(path), "-f", "json"])
+    again = runner.invoke(app, ["reflections", "--journal", str(path), "-f", "json"])
     assert again.output == first.output
     assert extract.EXTRACTED == {"extracted": 120}
 

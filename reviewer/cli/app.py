@@ -318,8 +318,9 @@ def read_journal(
     """Read the journal given, or the configured one; with `strict`, refuse one with errors;
     with `facts`, read every entry's questions, TODOs and reflections through the facts cache
     (commands that look across the whole history), or, with `through` too (a week's review,
-    whose ledgers go up to that day), the question and TODO history through the history
-    cache; with `as_of`, as it stood at the end of that day (its git history)."""
+    whose ledgers go up to that day, or the ledgers as of today), the question and TODO
+    history through the history cache; with `as_of`, as it stood at the end of that day
+    (its git history)."""
     from reviewer.errors import ConfigError
     from reviewer.journal.source import load_journal
 

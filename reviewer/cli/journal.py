@@ -165,7 +165,10 @@ def _ledger_command(
     past = as_of_day(as_of)
     today = past or settings.now_date()
     start = _since(since)
-    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past)
+    # The ledger as of now goes on from the folds of the older entries a week's review keeps
+    # (`remember_history`); asking for answers reads entries' facts: every entry's, then.
+    through = today if past is None and not suggest else None
+    loaded = read_journal(settings, journal, encoding, facts=True, as_of=past, through=through)
     stored = load_ids(settings.state_dir, loaded.source, kind)
     tracked, ids = ledger(loaded, kind, stored)
     if past is None:  # the ledger as of a past day must not replace today's
