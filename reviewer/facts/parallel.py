@@ -92,8 +92,7 @@ def _start(entries: Sequence[Entry]) -> tuple[int, BinaryIO] | None:
 
 def _extract_and_send(entries: Sequence[Entry], write_end: int) -> None:
     status = 1
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, quietly
+    try:  # Ctrl-C (KeyboardInterrupt, unless SIGINT is ignored, as in this process) ends it
         rows = {}
         for entry in entries:
             digest = entry_digest(entry)
