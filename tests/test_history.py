@@ -324,3 +324,47 @@ def test_the_ledger_of_near_identical_questions_is_the_same_in_every_process() -
         for seed in ("1", "2", "3")
     }
     assert len(seen) == 1, seen
+
+
+def test_ledgers_asked_one_after_another_are_each_a_fold_of_its_own() -> None:
+    """A month's weeks and a backfill's years ask one History for ledger after ledger: each
+    goes on from the fold of the last one asked for, when that covers fewer mentions, and is
+    the ledger a History asked once gives, in any order of days, with the ledgers handed out
+    before changed by their callers (ids given, mentions added), undated lists too, and from
+    a kept checkpoint."""
+    from pathlib import Path
+
+    from reviewer.facts.extract import undated_questions
+    from reviewer.facts.tracking import History
+
+    from .conftest import FIXTURE
+
+    for path in [FIXTURE, *sorted(Path(__file__).parent.glob("eval/**/*.md"))]:
+        journal = parse_journal(path.read_text(encoding="utf-8"), source="j.md")
+        if len(journal.entries) < 4:
+            continue
+        starts = sorted(e.start for e in journal.entries)
+        days = [starts[len(starts) * k // 8] for k in range(8)] + [starts[-1]]
+        undated_q, undated_t = undated_questions(journal.sections), undated_todos(journal.sections)
+        order: list[date | None] = [*days, None, *reversed(days), days[3], None, days[5]]
+        middle = starts[len(starts) // 2]
+        for history in (
+            History(journal.entries),
+            History(journal.entries, _kept(History(journal.entries).checkpoint(middle))),
+        ):
+            for day in order:
+                alone = History(journal.entries)
+                expected = (
+                    alone.track_questions(day, undated_q if day is None else ()),
+                    alone.track_todos(day, undated_t if day is None else ()),
+                )
+                got = (
+                    history.track_questions(day, undated_q if day is None else ()),
+                    history.track_todos(day, undated_t if day is None else ()),
+                )
+                assert got == expected, (path, day)
+                for ledger in got:  # what callers do with a ledger handed to them
+                    for t in ledger:
+                        t.id = "x"
+                        t.mentions += 1
+                        t.mentioned_at.append(("elsewhere", 0))

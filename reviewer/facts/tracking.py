@@ -384,6 +384,8 @@ class History:
     def _begin(self, ordered: list[Entry], resume: Checkpoint | None, cut: int | None) -> None:
         self._entries = ordered
         self._base: tuple[_Fold, _Fold] | None = None
+        self._folds: dict[str, tuple[int, _Fold]] = {}  # see `_fold`
+        self._asked: set[str] = set()
         self.since = date.min  # mentions before this day are in the kept folds (_base)
         read = ordered
         if resume is not None and cut is not None:
@@ -425,6 +427,7 @@ class History:
         """Read every entry again when a ledger asks for a day the kept folds are past."""
         if self._base is not None and as_of is not None and as_of < self.since - _DAY:
             self._base, self.since = None, date.min
+            self._folds.clear()
             self._read(self._entries)
 
     @classmethod
@@ -456,6 +459,35 @@ class History:
             return _Fold(kind, _ANSWERED if kind == "q" else _FINISHED)
         return (self._base[0] if kind == "q" else self._base[1]).copy()
 
+    def _fold(self, kind: str, upto: int, undated: list[_Mention]) -> _Fold:
+        """A fold of the first `upto` mentions of `kind` ("q" or "t") and then of `undated`
+        ones, the caller's own. From the second ledger of a kind on, the fold of the dated
+        mentions is kept and the next one that asks for as many or more goes on from it: a
+        month's weeks, or a backfill's years, fold each mention once, not once per week."""
+        mentions = self.questions if kind == "q" else self.todos
+        if undated and upto and mentions[upto - 1].date == date.max:
+            fold = self._start(kind)  # undated ones sort among these by line (`_then`)
+            fold.feed(_then(mentions[:upto], undated))
+            return fold
+        fold = self._dated(kind, mentions, upto)
+        fold.feed(sorted(undated, key=_order))
+        return fold
+
+    def _dated(self, kind: str, mentions: list[_Mention], upto: int) -> _Fold:
+        kept = self._folds.get(kind)
+        if kept is not None and kept[0] <= upto:
+            done, fold = kept
+            fold.feed(mentions[done:upto])
+            self._folds[kind] = (upto, fold)
+            return fold.copy()
+        fold = self._start(kind)
+        fold.feed(mentions[:upto])
+        if kept is None and kind not in self._asked:
+            self._asked.add(kind)  # one ledger (a week's review): no copy kept
+            return fold
+        self._folds[kind] = (upto, fold)
+        return fold.copy()
+
     def track_questions(
         self, as_of: date | None = None, undated: Iterable[Question] = ()
     ) -> list[Tracked]:
@@ -466,9 +498,7 @@ class History:
             _Mention(q.text, None, q.status, q.line, q.source, q.answer, kind=q.kind)
             for q in (undated if as_of is None else ())
         ]
-        fold = self._start("q")
-        fold.feed(_then(self.questions[:upto], later))
-        return fold.tracked
+        return self._fold("q", upto, later).tracked
 
     def track_todos(self, as_of: date | None = None, undated: Iterable[Todo] = ()) -> list[Tracked]:
         """The TODO lifecycle as of `as_of` (None: now, the undated lists applied last)."""
@@ -478,9 +508,7 @@ class History:
             _Mention(t.text, None, t.status, t.line, t.source, list=t.list)
             for t in (undated if as_of is None else ())
         ]
-        fold = self._start("t")
-        fold.feed(_then(self.todos[:upto], later))
-        return fold.tracked
+        return self._fold("t", upto, later).tracked
 
     def checkpoint(self, day: date) -> Checkpoint:
         """The folds of every entry before `day`, to keep for the next run; this history's
@@ -500,6 +528,7 @@ class History:
             {entry_digest(e): tuple(facts_of(e)) for e in self._entries[cut:]},
         )
         self._base, self.since = (questions, todos), day
+        self._folds.clear()  # of mentions no longer in the lists
         del self.questions[:asked], self._question_days[:asked]
         del self.todos[:listed], self._todo_days[:listed]
         return kept
