@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.errors import UsageError
 from reviewer.facts.calendar import (
+    Journaled,
     Week,
     entries_in,
     journaled_days,
@@ -77,6 +80,53 @@ def test_streaks() -> None:
     assert streak_ending(days, date(2020, 1, 7)) == 2  # today not written yet: still alive
     assert streak_ending(days, date(2020, 1, 8)) == 0
     assert streak_ending(days, date(2020, 1, 3)) == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    written=st.lists(st.integers(0, 60), max_size=50),
+    asked=st.lists(st.integers(-3, 64), min_size=1, max_size=30),
+)
+def test_the_streaks_of_one_journal_asked_day_after_day_are_each_the_walk_back(
+    written: list[int], asked: list[int]
+) -> None:
+    """A month's or a backfill's weeks ask one journal for streak after streak: each walk back
+    stops at a day an earlier one found, and is the streak a walk from scratch finds, in any
+    order of days (ascending as a backfill's weeks, or not)."""
+    first = date(2020, 1, 1)
+    text = "".join(f"### {first + timedelta(n)}\n* x\n" for n in sorted(set(written)))
+    journaled = Journaled(parse_journal(text or "# nothing\n").entries)
+    assert journaled.days == {first + timedelta(n) for n in written}
+    for n in [*sorted(asked), *asked]:
+        day = first + timedelta(n)
+        assert journaled.streak_ending(day) == streak_ending(journaled.days, day), day
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    written=st.lists(st.integers(0, 20), min_size=1, max_size=40),
+    asked=st.lists(st.integers(-2, 22), min_size=1, max_size=10),
+)
+def test_the_entries_latest_first_are_those_sorted_so(written: list[int], asked: list[int]) -> None:
+    """Entries of one day (written twice) stay in file order; every day asked is a sort of
+    its own, as `journal_lang` made one for every week."""
+    first = date(2020, 1, 1)
+    text = "".join(f"### {first + timedelta(n)}\n* entry {k}\n" for k, n in enumerate(written))
+    entries = parse_journal(text).entries
+    journaled = Journaled(entries)
+    for n in asked:
+        day = first + timedelta(n)
+        expected = sorted(
+            (e for e in entries if e.start <= day), key=lambda e: e.start, reverse=True
+        )
+        assert list(journaled.latest_first(day)) == expected, day
+
+
+def test_journaled_days_are_worked_out_once_per_journal() -> None:
+    journal = parse_journal("### 2020-03-03\n* x\n### 2020-03-02\n* y\n")
+    assert Journaled.of(journal) is Journaled.of(journal)
+    again = parse_journal("### 2020-03-03\n* x\n")
+    assert Journaled.of(again).days == {date(2020, 3, 3)}
 
 
 def test_week_days_and_shift() -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 
 from reviewer.errors import UsageError
 from reviewer.journal.dates import YEARS
-from reviewer.journal.parse import Entry
+from reviewer.journal.parse import Entry, Journal
 
 __all__ = [
+    "Journaled",
     "Week",
     "check_supported",
     "entries_in",
@@ -129,6 +132,62 @@ def journaled_days(entries: Iterable[Entry]) -> set[date]:
             else:
                 days.update(entry.days)
     return days
+
+
+class Journaled:
+    """A journal's journaled days (`journaled_days`), the streak alive on any day and its
+    entries latest first up to any day, worked out once per journal: every week a run
+    reviews (a month's, a backfill's years) asks."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self._entries = tuple(entries)
+        self.days = journaled_days(self._entries)
+        self._streaks: dict[date, int] = {}  # day -> the streak ending on it, as found
+        self._by_start: list[Entry] | None = None  # oldest first, file order among equals
+        self._starts: list[date] = []
+
+    def latest_first(self, last: date) -> Iterator[Entry]:
+        """The entries starting on or before `last`, latest first, in file order among those
+        of one day: `sorted(..., key=start, reverse=True)`, sorted once per journal."""
+        if self._by_start is None:
+            self._by_start = sorted(self._entries, key=_START)
+            self._starts = [e.start for e in self._by_start]
+        ordered, starts = self._by_start, self._starts
+        end = bisect_right(starts, last)
+        while end:
+            begin = bisect_left(starts, starts[end - 1], 0, end)
+            yield from ordered[begin:end]
+            end = begin
+
+    @classmethod
+    def of(cls, journal: Journal) -> Journaled:
+        """The journaled days of `journal`, worked out once however many weeks ask."""
+        global _last
+        if _last is None or _last[0] is not journal:
+            _last = (journal, cls(journal.entries))
+        return _last[1]
+
+    def streak_ending(self, last: date) -> int:
+        """`streak_ending(self.days, last)`: a walk back that stops at a day whose streak an
+        earlier call found (a backfill's weeks, in order, walk a week each, not 30 years)."""
+        days, found = self.days, self._streaks
+        day = last if last in days else last - _ONE
+        first, count = day, 0
+        while day in days:
+            known = found.get(day)
+            if known is not None:
+                count += known
+                break
+            count += 1
+            day -= _ONE
+        if count:
+            found[first] = count
+        return count
+
+
+_last: tuple[Journal, Journaled] | None = None
+_ONE = timedelta(1)
+_START = attrgetter("start")
 
 
 def streak_ending(days: set[date], last: date) -> int:

@@ -17,10 +17,9 @@ from datetime import date, timedelta
 from reviewer import __version__
 from reviewer.errors import UsageError
 from reviewer.facts.calendar import (
+    Journaled,
     Week,
     check_supported,
-    journaled_days,
-    streak_ending,
     streaks,
 )
 from reviewer.facts.extract import (
@@ -110,8 +109,8 @@ def review_period(
         for w in weeks
     ]
     inside = [e for e in journal.entries if e.start <= end and e.end >= start]
-    all_days = journaled_days(journal.entries)
-    days = {d for d in all_days if start <= d <= end}
+    journaled = Journaled.of(journal)
+    days = {d for d in journaled.days if start <= d <= end}
     runs = [(max(a, start), min(b, end)) for a, b in streaks(days)]
     longest = max(((b - a).days + 1 for a, b in runs), default=0)
     questions, dormant = _questions(journal, start, end, dormant_weeks)
@@ -124,7 +123,7 @@ def review_period(
         entries=len(inside),
         words=sum(count_words(e.text) for e in inside),
         longest_streak=longest,
-        streak_days=streak_ending(all_days, min(end, today)),
+        streak_days=journaled.streak_ending(min(end, today)),
         questions_asked=sum(1 for q in questions if not q.carried_over),
         questions_open=sum(1 for q in questions if q.status == "open"),
         todos_done=sum(1 for t in todos if t.status == "done"),

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from operator import attrgetter
 
 from reviewer import __version__
 from reviewer.errors import InputError
-from reviewer.facts.calendar import Week, entries_in, journaled_days, streak_ending
+from reviewer.facts.calendar import Journaled, Week, entries_in
 from reviewer.facts.extract import (
     extract_questions,
     extract_reflections,
@@ -163,10 +162,7 @@ def journal_lang(journal: Journal, week: Week, sample: int = 20_000) -> str:
     no more than a short one)."""
     lines: list[str] = []
     size = 0
-    end = week.end  # worked out from the ISO calendar: once, not once per entry
-    for entry in sorted(
-        (e for e in journal.entries if e.start <= end), key=attrgetter("start"), reverse=True
-    ):
+    for entry in Journaled.of(journal).latest_first(week.end):
         lines.extend(entry.body)
         size += sum(len(line) for line in entry.body)
         if size >= sample:
@@ -185,7 +181,7 @@ def week_facts(
     """Everything code can tell about the week; `lang` (zh|en|auto) is the digest's language,
     auto following the journal."""
     entries = entries_in(journal.entries, week)
-    days = journaled_days(journal.entries)
+    journaled = Journaled.of(journal)
     carried, question_ids = question_ledger(journal, week, ids, dormant_weeks)
     questions = [
         q.model_copy(
@@ -204,8 +200,8 @@ def week_facts(
         reflections=extract_reflections(entries),
         todos=extract_todos(entries),
         stale_todos=open_longest(journal, week),
-        days_journaled=sum(1 for d in week.days if d in days),
-        streak_days=streak_ending(days, min(week.end, today)),
+        days_journaled=sum(1 for d in week.days if d in journaled.days),
+        streak_days=journaled.streak_ending(min(week.end, today)),
         lang=journal_lang(journal, week) if lang not in {"zh", "en"} else lang,
     )
 
