@@ -88,7 +88,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular(path: Path, limit: int) -> bytes:
+def read_regular(path: Path | str, limit: int) -> bytes:
     """The bytes of the regular file at `path`; ReviewerError (66) when it is anything else or
     unreadable, FileTooLarge (65) when it holds more than `limit` bytes."""
     try:
@@ -125,7 +125,7 @@ def read_regular(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
-def _too_large(path: Path, size: int, limit: int) -> str:
+def _too_large(path: Path | str, size: int, limit: int) -> str:
     return (
         f"{path}: larger than {limit / 2**20:.3g} MB ({size / 2**20:.1f} MB or more); "
         "raise journal_max_mb (REVIEWER_JOURNAL_MAX_MB) if it really is a journal"

@@ -257,19 +257,23 @@ def _load_folder(path: Path, encoding: str | None, max_bytes: int) -> Journal:
 
     if not os.access(path, os.R_OK | os.X_OK):
         raise InputError(f"{path}: cannot read this folder: permission denied", EXIT_NO_INPUT)
+    root = str(path)
     for folder, dirs, files in os.walk(path, onerror=walk_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # Paths as strings, worked out once per folder: 30 years of daily notes are 11,000
+        # files, and a Path or a relpath for each was a third of reading them.
+        inside = os.path.relpath(folder, path)
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            relative = os.path.relpath(os.path.join(folder, name), path)
+            relative = name if inside == os.curdir else os.path.join(inside, name)
             match = _NOTE_NAME.match(name)
             day = _make_date(int(match[1]), int(match[3]), int(match[4])) if match else None
             if day is None:
                 skipped.append(relative)
                 continue
             try:
-                data = read_regular(Path(folder, name), left)
+                data = read_regular(os.path.join(folder, name), left)
             except FileTooLarge:
                 raise InputError(
                     f"{path}: the notes are larger than {max_bytes / 2**20:.3g} MB together; "
@@ -279,7 +283,7 @@ def _load_folder(path: Path, encoding: str | None, max_bytes: int) -> Journal:
                 unreadable.append(_unreadable(relative, str(err).rpartition(": ")[2]))
                 continue
             left -= len(data)
-            notes.append((relative, day, decode(data, str(path / relative), encoding)))
+            notes.append((relative, day, decode(data, os.path.join(root, relative), encoding)))
     if not notes:
         raise InputError(
             f"{path}: no daily notes named like 2020-02-24.md (or 2020_02_24.md) in this folder",
