@@ -19,6 +19,7 @@ must not stop a review). The folder is private (0700) and the file 0600: it hold
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from functools import cache
@@ -225,4 +226,5 @@ def _save_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
 @cache
 def history_version() -> str:
     """A digest of what a kept history depends on: the extraction rules and the ledger's."""
-    return code_digest(f"{FORMAT} {__version__}", (extract, outline, tracking))
+    # The byte order too: a checkpoint keeps its mentions' places as arrays of numbers.
+    return code_digest(f"{FORMAT} {__version__} {sys.byteorder}", (extract, outline, tracking))
