@@ -92,7 +92,9 @@ def _start(entries: Sequence[Entry]) -> tuple[int, BinaryIO] | None:
 
 def _extract_and_send(entries: Sequence[Entry], write_end: int) -> None:
     status = 1
-    try:  # Ctrl-C (KeyboardInterrupt, unless SIGINT is ignored, as in this process) ends it
+    # Ctrl-C ends it as it ends the parent (KeyboardInterrupt: exit 1 below), or not at all
+    # where the parent's SIGINT is ignored (nohup, a background job): the child keeps that.
+    try:
         rows = {}
         for entry in entries:
             digest = entry_digest(entry)
