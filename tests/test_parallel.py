@@ -1,5 +1,7 @@
-"""Extraction on two cores (facts/parallel.py): a forked child extracts the later half of the
-entries, and every way it can fail leaves the facts as one process finds them."""
+"""Extraction on two cores (facts/parallel.py): a forked child extracts entries from the end
+while this process extracts them from the start, the two meeting wherever the work has taken
+them; a child started on a journal's bytes before the parse (`Ahead`) does the same; and every
+way a child can fail leaves the facts as one process finds them."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +17,7 @@ from typer.testing import CliRunner
 
 from reviewer.cli import app
 from reviewer.facts import extract, parallel
-from reviewer.journal.parse import Entry, parse_journal
+from reviewer.journal.parse import Entry, parse_journal, texts_after
 
 from .test_linear import _fresh, _journal
 
@@ -49,6 +52,20 @@ def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return pids
 
 
+def _sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many entries' facts each child sent (and this process took)."""
+    counts: list[int] = []
+    real = parallel._facts_sent
+
+    def counting(sent: bytes, status: int) -> dict[str, extract.EntryFacts]:
+        facts = real(sent, status)
+        counts.append(len(facts))
+        return facts
+
+    monkeypatch.setattr(parallel, "_facts_sent", counting)
+    return counts
+
+
 def _reaped(pids: list[int]) -> bool:
     """Whether each child was waited for (its pid is no child of this process any more)."""
     for pid in pids:
@@ -67,14 +84,16 @@ def _serial(entries: tuple[Entry, ...]) -> list[tuple[str, extract.EntryFacts]]:
     return pairs
 
 
-def _extracted_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the entries this process extracts itself (a child's count stays in the child)."""
+def _extracted_here(monkeypatch: pytest.MonkeyPatch, pause: float = 0.0) -> list[int]:
+    """Count the entries this process extracts itself (a child's count stays in the child);
+    with `pause`, take that long over each, so that a child surely takes some."""
     here: list[int] = []
     real = extract._extract
 
     def counting(body: list[str]) -> extract.EntryFacts:
         if os.getpid() == pid:
             here.append(1)
+            time.sleep(pause)
         return real(body)
 
     pid = os.getpid()
@@ -82,16 +101,34 @@ def _extracted_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return here
 
 
-def test_a_child_extracts_the_later_half_and_the_facts_are_those_of_one_process(
+PAUSE = 0.002  # a second per 500 entries extracted here: the child surely takes some
+
+
+def test_a_child_extracts_from_the_end_and_the_facts_are_those_of_one_process(
     entries: tuple[Entry, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = _serial(entries)
-    here = _extracted_here(monkeypatch)
+    here = _extracted_here(monkeypatch, PAUSE)
+    sent = _sent(monkeypatch)
     forked = _forks(monkeypatch)
     assert parallel.extract_in_order(entries) == expected
-    assert len(here) == ENTRIES // 2  # the other half came through the pipe
+    assert here and sent[0]  # each took some: this one from the start, the child the rest
+    # Each entry once, or the one they met at twice (both looked at once).
+    assert len(here) + sent[0] in (ENTRIES, ENTRIES + 1)
     assert extract.EXTRACTED == {"extracted": ENTRIES}  # counted as one process counts them
     assert len(forked) == 1 and _reaped(forked)
+
+
+def test_the_faster_process_takes_the_more(
+    entries: tuple[Entry, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where this process is slow (a core shared with another program), the child goes on
+    past the middle: no fixed half waits for the slower one."""
+    expected = _serial(entries)
+    here = _extracted_here(monkeypatch, 10 * PAUSE)
+    sent = _sent(monkeypatch)
+    assert parallel.extract_in_order(entries) == expected
+    assert sent[0] > ENTRIES // 2 > len(here)
 
 
 def test_only_the_entries_not_known_are_shared_out(
@@ -99,33 +136,47 @@ def test_only_the_entries_not_known_are_shared_out(
 ) -> None:
     expected = _serial(entries)
     extract.know(dict(expected[: ENTRIES // 2]))  # the first half kept by an earlier run
-    here = _extracted_here(monkeypatch)
+    here = _extracted_here(monkeypatch, PAUSE)
+    sent = _sent(monkeypatch)
     assert parallel.extract_in_order(entries) == expected
-    assert len(here) == ENTRIES // 4
+    assert len(here) + sent[0] in (ENTRIES // 2, ENTRIES // 2 + 1)
     assert extract.EXTRACTED == {"known": ENTRIES // 2, "extracted": ENTRIES // 2}
 
 
-def _exit_at_once(entries: object, write_end: int) -> None:
+def test_claiming_stops_at_the_first_entry_refused(entries: tuple[Entry, ...]) -> None:
+    taken = extract.facts_in_order(entries, claim=lambda n, entry: n < 7)
+    assert [digest for digest, _ in taken] == [e.digest for e in entries[:7]]
+    assert extract.EXTRACTED == {"extracted": 7}
+
+
+def _exit_at_once(*args: object) -> None:
     os._exit(3)
 
 
-def _send_garbage(entries: object, write_end: int) -> None:
+def _send_garbage(texts: object, marks: object, write_end: int) -> None:
     os.write(write_end, b"\x00not marshal")
     os._exit(0)
 
 
-def _send_other_data(entries: object, write_end: int) -> None:
+def _send_other_data(texts: object, marks: object, write_end: int) -> None:
     import marshal
 
     os.write(write_end, marshal.dumps({"digest": (1, 2)}))
     os._exit(0)
 
 
-def _killed(entries: object, write_end: int) -> None:
+def _killed(*args: object) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-@pytest.mark.parametrize("child", [_exit_at_once, _send_garbage, _send_other_data, _killed])
+def _claim_all_then_die(texts: object, marks: parallel._Marks, write_end: int) -> None:
+    marks.left = 0  # every entry is the child's: this process stops at once and waits
+    os._exit(1)
+
+
+@pytest.mark.parametrize(
+    "child", [_exit_at_once, _send_garbage, _send_other_data, _killed, _claim_all_then_die]
+)
 def test_a_child_that_fails_costs_time_not_facts(
     entries: tuple[Entry, ...], monkeypatch: pytest.MonkeyPatch, child: object
 ) -> None:
@@ -144,10 +195,10 @@ def test_an_answer_past_its_bound_is_not_read_on(
 ) -> None:
     expected = _serial(entries)
     monkeypatch.setattr(parallel, "_MAX", 100)
-    here = _extracted_here(monkeypatch)
+    here = _extracted_here(monkeypatch, PAUSE)
     forked = _forks(monkeypatch)
     assert parallel.extract_in_order(entries) == expected
-    assert len(here) == ENTRIES
+    assert len(here) == ENTRIES  # what the child took is extracted here too
     assert _reaped(forked)  # stopped and reaped
 
 
@@ -190,10 +241,10 @@ def test_an_interrupted_run_stops_and_reaps_its_child(
 ) -> None:
     real = extract.facts_in_order
 
-    def interrupted(*args: object) -> object:
+    def interrupted(*args: object, **kwargs: object) -> object:
         if os.getpid() == pid:
             raise KeyboardInterrupt
-        return real(*args)  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
     pid = os.getpid()
     monkeypatch.setattr(parallel, "facts_in_order", interrupted)
@@ -206,23 +257,126 @@ def test_an_interrupted_run_stops_and_reaps_its_child(
 def test_a_cold_review_on_two_cores_is_the_review_on_one(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch, entries: tuple[Entry, ...]
 ) -> None:
+    """One process, a child forked once the journal is parsed, and a child started on its
+    bytes before the parse (`Ahead`): the same review, byte for byte, counted alike."""
     from pathlib import Path
+
+    from reviewer.journal import source
 
     path = Path(str(tmp_path)) / "journal.md"
     path.write_text(_journal(ENTRIES), encoding="utf-8")
     monkeypatch.setenv("REVIEWER_OFFLINE", "1")
     monkeypatch.setenv("REVIEWER_TODAY", "2020-06-28")
     runner = CliRunner()
-    here = _extracted_here(monkeypatch)
+    here = _extracted_here(monkeypatch, PAUSE)
+    events: list[str] = []
+    real_fork, real_parse = parallel.os.fork, source.parse_journal
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            events.append("fork")
+        return pid
+
+    def parse(*args: object, **kwargs: object) -> object:
+        events.append("parse")
+        return real_parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel.os, "fork", fork)
+    monkeypatch.setattr(source, "parse_journal", parse)
     outputs = []
-    for least, extracted_here in ((ENTRIES + 1, ENTRIES), (50, ENTRIES // 2)):  # 1, 2 processes
+    one, after, before = (ENTRIES + 1, 1 << 40), (50, 1 << 40), (ENTRIES + 1, 1)
+    for least, size, forks in (
+        (*one, []),
+        (*after, ["parse", "fork"]),
+        (*before, ["fork", "parse"]),
+    ):
         monkeypatch.setattr(parallel, "MIN_ENTRIES", least)
+        monkeypatch.setattr(parallel, "MIN_BYTES", size)
         _fresh()
         assert runner.invoke(app, ["cache", "clear"]).exit_code == 0
         here.clear()
+        events.clear()
         result = runner.invoke(app, ["week", "2020-06-22", "--journal", str(path), "-f", "json"])
         assert result.exit_code == 0, result.output
         assert extract.EXTRACTED == {"extracted": ENTRIES}
-        assert len(here) == extracted_here
+        assert events == (forks or ["parse"])
+        assert (len(here) < ENTRIES) == bool(forks)
         outputs.append(result.output)
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+@pytest.fixture
+def journal_bytes(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """A journal's bytes, long enough to start a child on before its parse."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1)
+    return _journal(ENTRIES).encode()
+
+
+def test_a_child_started_before_the_parse_takes_entries_from_the_end(
+    entries: tuple[Entry, ...], journal_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _serial(entries)
+    here = _extracted_here(monkeypatch, PAUSE)
+    sent = _sent(monkeypatch)
+    forked = _forks(monkeypatch)
+    with parallel.Ahead() as ahead:
+        ahead.start(journal_bytes)
+        parsed = parse_journal(journal_bytes).entries
+        assert parallel.extract_in_order(parsed, ahead) == expected
+    assert here and sent[0] and len(here) + sent[0] in (ENTRIES, ENTRIES + 1)
+    assert extract.EXTRACTED == {"extracted": ENTRIES}
+    assert len(forked) == 1 and _reaped(forked)
+
+
+def test_a_child_that_reads_other_entries_than_the_parse_costs_time_not_facts(
+    entries: tuple[Entry, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A code fence open across where the child starts reading: it takes the dated lines in
+    the fence for headings, which the parse does not; and bytes that are not UTF-8."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1)
+    text = _journal(ENTRIES)
+    quarter = text.index("\n### ", len(text) // 4)
+    fence = "\n```\n" + text[quarter : quarter + 2000] + "\n```\n"
+    fenced = text[:quarter] + fence + text[quarter:]
+    inside = len((text[:quarter] + fence[:1000]).encode())  # a byte in the fence
+    monkeypatch.setattr(parallel, "_AHEAD_FROM", inside / len(fenced.encode()))
+    other = {digest for _, _, digest, _ in texts_after(fenced.encode(), inside)}
+    assert other - {e.digest for e in parse_journal(fenced).entries}  # texts told apart
+    for data, decoded in ((fenced.encode(), fenced), (text.encode("gb18030"), text)):
+        parsed = parse_journal(decoded).entries
+        expected = _serial(parsed)
+        forked = _forks(monkeypatch)
+        with parallel.Ahead() as ahead:
+            ahead.start(data)
+            assert parallel.extract_in_order(parsed, ahead) == expected
+        assert dict(extract.EXTRACTED) == {"extracted": len(parsed)}
+        assert len(forked) == 1 and _reaped(forked)
+        _fresh()
+
+
+def test_a_child_no_one_asks_is_stopped_and_reaped(
+    entries: tuple[Entry, ...], journal_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forked = _forks(monkeypatch)
+    with parallel.Ahead() as ahead:  # the history was resumed: no facts were read
+        ahead.start(journal_bytes)
+    assert len(forked) == 1 and _reaped(forked)
+    with pytest.raises(ValueError), parallel.Ahead() as ahead:  # the parse failed
+        ahead.start(journal_bytes)
+        raise ValueError
+    assert len(forked) == 2 and _reaped(forked)
+
+
+def test_the_child_reads_the_entries_the_parse_finds_from_a_heading_on(
+    journal_bytes: bytes,
+) -> None:
+    parsed = parse_journal(journal_bytes).entries
+    for k in (0, 1, ENTRIES // 3, ENTRIES - 1):
+        heading = journal_bytes.index(f"### {parsed[k].start}".encode())
+        for near in (heading, heading - 3):  # at a heading, or a few bytes before it
+            assert texts_after(journal_bytes, near) == [
+                (e.span[0], e.span[1], e.digest, e.text) for e in parsed[k:]
+            ]
+    assert texts_after(journal_bytes, len(journal_bytes)) == []
+    assert texts_after(b"no heading\n" * 100, 10) == []

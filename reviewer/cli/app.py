@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from reviewer.config import Settings
     from reviewer.facts.calendar import Week
+    from reviewer.facts.parallel import Ahead
     from reviewer.history.store import JournalAt, LineDates
     from reviewer.journal.parse import Journal
     from reviewer.llm.base import Backend
@@ -332,10 +333,33 @@ def read_journal(
         )
     if as_of is not None:
         loaded = _journal_as_of(settings, path, encoding, as_of)
-    else:
+        return _said_and_read(settings, path, loaded, strict, facts, as_of, through)
+    snapshots = settings.cache_dir / "journal"
+    if not facts:
+        loaded = load_journal(path, encoding, settings.journal_max_bytes, snapshots)
+        return _said_and_read(settings, path, loaded, strict, facts, as_of, through)
+    from reviewer.facts.parallel import Ahead
+
+    # A journal parsed whole (no snapshot of it yet) has its facts read by a second process
+    # from before the parse (`parallel.Ahead`), which is stopped if no facts are read after all.
+    with Ahead() as ahead:
         loaded = load_journal(
-            path, encoding, settings.journal_max_bytes, snapshots=settings.cache_dir / "journal"
+            path, encoding, settings.journal_max_bytes, snapshots, parsing=ahead.start
         )
+        return _said_and_read(settings, path, loaded, strict, facts, as_of, through, ahead)
+
+
+def _said_and_read(
+    settings: Settings,
+    path: Path,
+    loaded: Journal,
+    strict: bool,
+    facts: bool,
+    as_of: date | None,
+    through: date | None,
+    ahead: Ahead | None = None,
+) -> Journal:
+    """`read_journal` once the journal is read: what it says about it, and its facts."""
     log.info("read %s: %d entries, %d lines", path, len(loaded.entries), loaded.line_count)
     skipped = [d.source for d in loaded.diagnostics if d.code == "skipped-file"]
     if skipped:
@@ -362,11 +386,13 @@ def read_journal(
     if facts and through is not None and as_of is None:
         from reviewer.facts.cache import remember_history
 
-        remember_history(settings.cache_dir, str(path), loaded, through)
+        remember_history(settings.cache_dir, str(path), loaded, through, ahead=ahead)
     elif facts:
         from reviewer.facts.cache import remember_facts
 
-        remember_facts(settings.cache_dir, str(path), loaded.entries, keep=as_of is None)
+        remember_facts(
+            settings.cache_dir, str(path), loaded.entries, keep=as_of is None, ahead=ahead
+        )
     return loaded
 
 

@@ -5,7 +5,9 @@ of each is most of a review's cost. An entry's facts depend on its text alone (`
 so they are kept in `$XDG_CACHE_HOME/reviewer/facts/`, one file per journal, keyed by a digest
 of each entry's text (`Entry.digest`, worked out by the parse or kept in its snapshot); the
 next run reads again only the entries whose text changed (a run with a thousand or more to
-read shares them with a second process: `parallel`). Beside it, `history-*.kept` holds
+read shares them with a second process, started before the parse when the journal is parsed
+whole: `parallel`). The cycle collector is paused while they are read and kept: tens of
+thousands of tuples, none in a cycle. Beside it, `history-*.kept` holds
 the question and TODO ledgers folded over the journal's older entries (`tracking.Checkpoint`)
 and the facts of the entries since: a week's review reads those and the recent entries alone
 (`remember_history`), not the facts of every entry.
@@ -30,7 +32,7 @@ from reviewer import __version__
 from reviewer.errors import ReviewerError
 from reviewer.facts import extract, tracking
 from reviewer.facts.extract import EntryFacts, entry_digest, know
-from reviewer.facts.parallel import extract_in_order
+from reviewer.facts.parallel import Ahead, extract_in_order
 from reviewer.facts.tracking import Checkpoint, History
 from reviewer.files import (
     code_digest,
@@ -112,17 +114,23 @@ def save_facts(cache_dir: Path, journal: str, facts: Mapping[str, EntryFacts]) -
 
 
 def remember_facts(
-    cache_dir: Path, journal: str, entries: Sequence[Entry], keep: bool = True
+    cache_dir: Path,
+    journal: str,
+    entries: Sequence[Entry],
+    keep: bool = True,
+    ahead: Ahead | None = None,
 ) -> None:
     """Read the facts of every entry, from the cache where its text is unchanged, and (with
-    `keep`) keep them for the next run when anything changed. A past state of the journal
+    `keep`) keep them for the next run when anything changed (`ahead`: a second process
+    started on the journal's bytes extracts some of them). A past state of the journal
     (`--as-of`) is read through the cache but not kept: it would replace the facts of the
     journal as it is."""
-    known = load_facts(cache_dir, journal)
-    know(known)
-    current = dict(extract_in_order(entries))
-    if keep and current.keys() != known.keys():
-        save_facts(cache_dir, journal, current)
+    with paused_gc():  # (tens of thousands of tuples, none in a cycle)
+        known = load_facts(cache_dir, journal)
+        know(known)
+        current = dict(extract_in_order(entries, ahead))
+        if keep and current.keys() != known.keys():
+            save_facts(cache_dir, journal, current)
 
 
 @cache
@@ -170,21 +178,26 @@ _BACK = timedelta(days=35)
 
 
 def remember_history(
-    cache_dir: Path, journal: str, loaded: Journal, through: date, keep: bool = True
+    cache_dir: Path,
+    journal: str,
+    loaded: Journal,
+    through: date,
+    keep: bool = True,
+    ahead: Ahead | None = None,
 ) -> None:
     """Read the question and TODO history of `loaded` for ledgers up to `through` (a week's
     end): from the folds of its older entries an earlier run kept (`Checkpoint`), when those
     entries are unchanged, and the entries since; else from every entry's facts
     (`remember_facts`), keeping (with `keep`) the folds for the next run. Best effort, as the
     facts: a checkpoint that is unreadable, damaged, of other code or of other entries is not
-    taken."""
+    taken. (`ahead` as for `remember_facts`.)"""
     path = per_journal(cache_dir / "facts", "history", journal, "kept")
     with paused_gc():
         if _resumed(path, loaded, through, keep):
             return
-    remember_facts(cache_dir, journal, loaded.entries, keep)
-    if keep:
-        _save_checkpoint(path, History.of(loaded).checkpoint(through - _BACK))
+        remember_facts(cache_dir, journal, loaded.entries, keep, ahead)
+        if keep:
+            _save_checkpoint(path, History.of(loaded).checkpoint(through - _BACK))
 
 
 def _resumed(path: Path, loaded: Journal, through: date, keep: bool) -> bool:

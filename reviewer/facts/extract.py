@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from reviewer.journal.outline import (
@@ -38,6 +38,7 @@ __all__ = [
     "entry_digest",
     "extract_questions",
     "extract_reflections",
+    "extract_text",
     "extract_todos",
     "facts_in_order",
     "facts_of",
@@ -159,6 +160,8 @@ _QUESTION_SET = _chars(_QUESTION_CHARS)
 _STATUS_SET = _chars(_STATUS_CHARS)
 _REFLECTION_SET = _chars(_REFLECTION_CHARS)
 _NEED_SET = _chars(_NEED_CHARS)
+_ODD_SET = frozenset("\u0130\u0131\u017f")  # İ ı ſ: see _LABEL_CHARS
+_STATUS_MARKS = frozenset("~[👌搁放")  # of _STATUS_SET, those every one of _STATUS_WORDS needs
 _TRIGGERS = re.compile(
     "["
     + "".join(
@@ -215,13 +218,19 @@ def know(facts: Mapping[str, EntryFacts]) -> None:
 
 
 def facts_in_order(
-    entries: Iterable[Entry], extracted: Mapping[str, EntryFacts] | None = None
+    entries: Iterable[Entry],
+    extracted: Mapping[str, EntryFacts] | None = None,
+    claim: Callable[[int, Entry], bool] | None = None,
 ) -> list[tuple[str, EntryFacts]]:
     """(text digest, facts) of each entry, in order, extracting those not known yet (each is
     counted in EXTRACTED as extracted or known); `extracted` holds facts of some of them
-    extracted in this run by another process (`parallel`), taken as they are."""
+    extracted in this run by another process (`parallel`), taken as they are. With `claim`,
+    asked before each entry (its number and itself), the first entry it refuses and those
+    after it are left to that other process: the pairs of the entries before it."""
     found: list[tuple[str, EntryFacts]] = []
-    for entry in entries:
+    for n, entry in enumerate(entries):
+        if claim is not None and not claim(n, entry):
+            break
         digest = entry_digest(entry)
         if digest in _known:
             EXTRACTED["known"] += 1
@@ -240,6 +249,12 @@ def is_known(digest: str) -> bool:
 def facts_of(entry: Entry) -> EntryFacts:
     """The facts of one entry, extracted once per process (or known from the cache)."""
     return _facts(entry_digest(entry), entry)
+
+
+def extract_text(text: str) -> EntryFacts:
+    """The facts of an entry's text, extracted (not looked up, not kept, not counted): what a
+    second process sends back (`parallel`)."""
+    return _extract(text.split("\n"))
 
 
 def _facts(digest: str, entry: Entry) -> EntryFacts:
@@ -314,26 +329,43 @@ class _Lines:
             else:
                 # Each rule's own test, where the line holds one of its characters.
                 present = set(marks)
+                words = "todo" in lower or "question" in lower or "action" in lower
                 if present.isdisjoint(_LABEL_SET):
-                    if (
-                        "todo" in lower
-                        or "question" in lower
-                        or "action" in lower
-                        or "ask" in lower
-                    ):
+                    if words or "ask" in lower:
                         self.hinted.append(i)
-                elif _LABEL_HINT.search(text) is not None:
+                elif not present.isdisjoint(_ODD_SET):
+                    if _LABEL_HINT.search(text) is not None:
+                        self.hinted.append(i)
+                elif (  # _LABEL_HINT's words, as plain words (no İ, ı or ſ: see above)
+                    words
+                    or "ask" in lower
+                    or "问" in present
+                    or "待" in present
+                    or "需要" in text
+                    or "请教" in text
+                    or "计划" in text
+                ):
                     self.hinted.append(i)
                 if not present.isdisjoint(_QUESTION_SET):
                     self.asking.append(i)
-                if not present.isdisjoint(_NEED_SET) or "need" in lower or _ticked(text):
+                # A "(tick)" (`_ticked` without a "[" or a 👌, which _NEED_SET holds) has a
+                # "ck" in any case: lower() makes C and K (and the Kelvin sign) c and k.
+                tick = ("(" in present or "（" in present) and "ck" in lower
+                if not present.isdisjoint(_NEED_SET) or "need" in lower or (tick and _ticked(text)):
                     self.needing.append(i)
                 if text[:1] in _REFLECTION_INITIALS or (
                     not present.isdisjoint(_REFLECTION_SET)
                     and _REFLECTION_WORDS.search(text) is not None
                 ):
                     self.reflecting.append(i)
-                if present.isdisjoint(_STATUS_SET) and not text.startswith(_STATUS_KEYWORDS):
+                # _todo_status finds nothing without one of _STATUS_WORDS, a first keyword or
+                # a "(tick)": a bracket or a 不 alone is common in narrative.
+                if not (
+                    tick
+                    or not present.isdisjoint(_STATUS_MARKS)
+                    or ("不" in present and "不做了" in text)
+                    or text.startswith(_STATUS_KEYWORDS)
+                ):
                     continue
             status = _todo_status(text)
             if status is not None:

@@ -38,6 +38,7 @@ __all__ = [
     "parse_notes",
     "split_lines",
     "text_digest",
+    "texts_after",
 ]
 
 # Any line _HEADING, FENCE, _BOLD_DATE or _STAMP can match starts like this (and a line that
@@ -343,6 +344,29 @@ def scan(data: bytes, source: str = "", begin: int = 0, end: int = -1, index: in
         body, _, span = _region(data, 0, preamble_upto)
         preamble = Section(1, preamble_end, "", tuple(body.split("\n")), span)
     return Scanned(drafts, sections, diagnostics, preamble, in_fence)
+
+
+def texts_after(data: bytes, near: int) -> list[tuple[int, int, str, str]]:
+    """The entries of `data` (a journal's UTF-8 bytes, line ends made LF) from its first
+    Markdown date heading at or after byte `near` to the end, each as (where its text starts,
+    where it ends, its digest, the text): what `parse_journal` finds there, unless a line
+    before `near` changes where lines go (a code fence open across it). What a second process
+    extracts while this one parses the whole journal (`parallel`); facts are kept by the
+    digest of the text, so a text told apart otherwise there is only work lost."""
+    for match in _SPECIAL_AFTER_NEWLINE.finditer(data, max(near - 1, 0)):
+        offset = match.start() + 1
+        stop = data.find(b"\n", offset)
+        line = (data[offset:] if stop < 0 else data[offset:stop]).decode("utf-8", _PASS)
+        heading = _HEADING.match(line)
+        if heading and parse_date_heading(heading.group(2)) is not None:
+            break
+    else:
+        return []
+    view = memoryview(data)
+    return [
+        (draft.span[0], draft.span[1], text_digest(view[slice(*draft.span)]), draft.text)
+        for draft in scan(data, begin=offset).drafts
+    ]
 
 
 def normalized(data: bytes) -> bytes:

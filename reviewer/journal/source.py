@@ -18,6 +18,7 @@ import dataclasses
 import logging
 import os
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -118,10 +119,13 @@ def load_journal(
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     snapshots: Path | None = None,
+    parsing: Callable[[bytes], None] | None = None,
 ) -> Journal:
     """Read and parse the journal at `path` (a file, or a folder of YYYY-MM-DD.md notes), at
     most `max_bytes` of it; with `snapshots` (a cache folder), a UTF-8 file whose bytes are
-    those of the last run is not parsed again (`snapshot.py`)."""
+    those of the last run is not parsed again (`snapshot.py`), and `parsing` is told the
+    bytes (after a BOM) of a file it is about to parse whole, before they are known to be
+    UTF-8 (a second process starts on them: `parallel.Ahead`)."""
     if not os.path.lexists(path) or (path.is_symlink() and not path.exists()):
         raise InputError(
             f"{path}: no such file or folder; pass --journal PATH or set REVIEWER_JOURNAL",
@@ -133,14 +137,16 @@ def load_journal(
     if not data or data.isspace():  # (strip() would copy the journal)
         raise InputError(f"{path}: the file is empty; write a first entry like '### 2020-02-24'")
     if snapshots is not None and encoding is None:
-        return _through_snapshot(path, data, snapshots)
+        return _through_snapshot(path, data, snapshots, parsing)
     utf8 = None if encoding else _utf8(data, str(path))
     if utf8 is not None:
         return parse_journal(utf8, source=str(path))
     return parse_journal(decode(data, str(path), encoding), source=str(path))
 
 
-def _through_snapshot(path: Path, data: bytes, folder: Path) -> Journal:
+def _through_snapshot(
+    path: Path, data: bytes, folder: Path, parsing: Callable[[bytes], None] | None
+) -> Journal:
     """The journal kept from the last run when `data` are the bytes it was parsed from; else
     parsed again where they changed (or whole), and kept, best effort, when it is UTF-8 (the
     snapshot's spans are in its bytes)."""
@@ -165,16 +171,19 @@ def _through_snapshot(path: Path, data: bytes, folder: Path) -> Journal:
     if reparsed is not None and _utf8_between(data, body, *reparsed.changed):
         journal, frozen = reparsed.journal, reparsed.snapshot
     else:
-        utf8 = _utf8(data, str(path))
-        if utf8 is None:
-            return parse_journal(decode(data, str(path)), source=str(path))
-        journal = parse_journal(utf8, source=str(path))
-        if not worth_keeping(journal, len(data)):
-            log.info("journal snapshot %s not kept: the parse is mostly warnings", kept)
-            with contextlib.suppress(OSError):
-                os.unlink(kept)  # an older one would be of other bytes
-            return journal
-        frozen = freeze(journal, name, utf8)
+        with paused_gc():  # (a parse makes a million objects, none in a cycle)
+            if parsing is not None:
+                parsing(body)  # (before the check that it is UTF-8: not, it is work lost)
+            utf8 = _utf8(data, str(path))
+            if utf8 is None:
+                return parse_journal(decode(data, str(path)), source=str(path))
+            journal = parse_journal(utf8, source=str(path))
+            if not worth_keeping(journal, len(data)):
+                log.info("journal snapshot %s not kept: the parse is mostly warnings", kept)
+                with contextlib.suppress(OSError):
+                    os.unlink(kept)  # an older one would be of other bytes
+                return journal
+            frozen = freeze(journal, name, utf8)
     try:
         write_private(kept, frozen)
     except (OSError, ReviewerError) as err:
