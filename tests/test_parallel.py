@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from reviewer.cli import app
 from reviewer.facts import extract, parallel
-from reviewer.journal.parse import Entry, parse_journal, texts_after
+from reviewer.journal.parse import Entry, parse_journal, text_at, texts_after
 
 from .test_linear import _fresh, _journal
 
@@ -341,7 +341,7 @@ def test_a_child_that_reads_other_entries_than_the_parse_costs_time_not_facts(
     fenced = text[:quarter] + fence + text[quarter:]
     inside = len((text[:quarter] + fence[:1000]).encode())  # a byte in the fence
     monkeypatch.setattr(parallel, "_AHEAD_FROM", inside / len(fenced.encode()))
-    other = {digest for _, _, digest, _ in texts_after(fenced.encode(), inside)}
+    other = {digest for _, _, digest in texts_after(fenced.encode(), inside)}
     assert other - {e.digest for e in parse_journal(fenced).entries}  # texts told apart
     for data, decoded in ((fenced.encode(), fenced), (text.encode("gb18030"), text)):
         parsed = parse_journal(decoded).entries
@@ -368,15 +368,21 @@ def test_a_child_no_one_asks_is_stopped_and_reaped(
     assert len(forked) == 2 and _reaped(forked)
 
 
+@pytest.mark.parametrize("piece", [1 << 20, 300])  # the whole journal at once, or in pieces
 def test_the_child_reads_the_entries_the_parse_finds_from_a_heading_on(
-    journal_bytes: bytes,
+    journal_bytes: bytes, monkeypatch: pytest.MonkeyPatch, piece: int
 ) -> None:
+    from reviewer.journal import parse
+
+    monkeypatch.setattr(parse, "_PIECE", piece)
     parsed = parse_journal(journal_bytes).entries
     for k in (0, 1, ENTRIES // 3, ENTRIES - 1):
         heading = journal_bytes.index(f"### {parsed[k].start}".encode())
         for near in (heading, heading - 3):  # at a heading, or a few bytes before it
-            assert texts_after(journal_bytes, near) == [
-                (e.span[0], e.span[1], e.digest, e.text) for e in parsed[k:]
+            found = texts_after(journal_bytes, near)
+            assert found == [(*e.span, e.digest) for e in parsed[k:]]
+            assert [text_at(journal_bytes, (b, e)) for b, e, _ in found] == [
+                e.text for e in parsed[k:]
             ]
     assert texts_after(journal_bytes, len(journal_bytes)) == []
     assert texts_after(b"no heading\n" * 100, 10) == []

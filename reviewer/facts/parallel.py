@@ -45,7 +45,7 @@ from reviewer.facts.extract import (
     facts_in_order,
     is_known,
 )
-from reviewer.journal.parse import Entry, normalized, texts_after
+from reviewer.journal.parse import Entry, normalized, text_at, texts_after
 
 __all__ = ["MIN_BYTES", "MIN_ENTRIES", "Ahead", "extract_in_order"]
 
@@ -59,9 +59,10 @@ _MAX = 1 << 30  # a bound on the child's answer (the facts of 5,500 entries are 
 _AHEAD_FROM = 0.25
 _WHOLE = sys.maxsize
 
-# (where its text starts, where it ends, its digest, its text or the entry) of each entry the
-# child may take, in order: positions in the journal's bytes, or entry numbers.
-_Texts = Sequence[tuple[int, int, str, Any]]
+# What the child is given, worked out in the child: (where its text starts, where it ends, its
+# digest) of each entry it may take, in order (positions in the journal's bytes, or entry
+# numbers), and how to read the text at those two places.
+_Texts = tuple[Sequence[tuple[int, int, str]], Callable[[int, int], str]]
 _Where = Callable[[int, Entry], tuple[int, int]]
 
 
@@ -158,9 +159,7 @@ class Ahead:
         cost the child's work: it fails, or reads texts the parse does not, and this process
         extracts every entry itself.)"""
         if self._child is None and len(data) >= MIN_BYTES and _can_fork():
-            self._child = _start(
-                lambda: texts_after(normalized(data), int(len(data) * _AHEAD_FROM))
-            )
+            self._child = _start(lambda: _read_ahead(data))
 
     def take(self) -> _Child | None:
         child, self._child = self._child, None
@@ -192,10 +191,24 @@ def extract_in_order(
     missing = sum(1 for entry in entries if not is_known(entry_digest(entry)))
     if missing < MIN_ENTRIES or not _can_fork():
         return facts_in_order(entries)
-    child = _start(lambda: [(n, n + 1, entry_digest(e), e) for n, e in enumerate(entries)])
+    child = _start(lambda: _numbered_texts(entries))
     if child is None:
         return facts_in_order(entries)
     return child.share(entries, _numbered)
+
+
+def _read_ahead(data: bytes) -> _Texts:
+    """The entries of a journal's later part, read from its bytes (in the child)."""
+    text = normalized(data)
+    return texts_after(text, int(len(text) * _AHEAD_FROM)), lambda begin, end: text_at(
+        text, (begin, end)
+    )
+
+
+def _numbered_texts(entries: Sequence[Entry]) -> _Texts:
+    """The entries parsed already, by number (in the child)."""
+    places = [(n, n + 1, entry_digest(entry)) for n, entry in enumerate(entries)]
+    return places, lambda n, _: entries[n].text  # read (decoded, from a snapshot) here
 
 
 def _in_bytes(n: int, entry: Entry) -> tuple[int, int]:
@@ -251,21 +264,18 @@ def _extract_and_send(texts: Callable[[], _Texts], marks: _Marks, write_end: int
     # where the parent's SIGINT is ignored (nohup, a background job): the child keeps that.
     try:
         rows = {}
-        for begin, end, digest, text in reversed(texts()):
+        places, text_at = texts()
+        for begin, end, digest in reversed(places):
             if end <= marks.taken:
                 break  # the parent has it, and every entry before it
             marks.left = begin
             if digest not in rows and not is_known(digest):
-                rows[digest] = tuple(extract_text(_text(text)))
+                rows[digest] = tuple(extract_text(text_at(begin, end)))
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(marshal.dumps(rows))
         status = 0
     finally:
         os._exit(status)
-
-
-def _text(text: str | Entry) -> str:
-    return text if isinstance(text, str) else text.text  # an entry's text is read here
 
 
 def _wait(pid: int, answer: BinaryIO) -> tuple[bytes, int]:

@@ -37,6 +37,7 @@ __all__ = [
     "parse_journal",
     "parse_notes",
     "split_lines",
+    "text_at",
     "text_digest",
     "texts_after",
 ]
@@ -346,27 +347,43 @@ def scan(data: bytes, source: str = "", begin: int = 0, end: int = -1, index: in
     return Scanned(drafts, sections, diagnostics, preamble, in_fence)
 
 
-def texts_after(data: bytes, near: int) -> list[tuple[int, int, str, str]]:
-    """The entries of `data` (a journal's UTF-8 bytes, line ends made LF) from its first
-    Markdown date heading at or after byte `near` to the end, each as (where its text starts,
-    where it ends, its digest, the text): what `parse_journal` finds there, unless a line
-    before `near` changes where lines go (a code fence open across it). What a second process
-    extracts while this one parses the whole journal (`parallel`); facts are kept by the
-    digest of the text, so a text told apart otherwise there is only work lost."""
-    for match in _SPECIAL_AFTER_NEWLINE.finditer(data, max(near - 1, 0)):
-        offset = match.start() + 1
-        stop = data.find(b"\n", offset)
-        line = (data[offset:] if stop < 0 else data[offset:stop]).decode("utf-8", _PASS)
+def texts_after(data: bytes, near: int) -> list[tuple[int, int, str]]:
+    """Where the text of each entry of `data` (a journal's UTF-8 bytes, line ends made LF)
+    is, from its first Markdown date heading at or after byte `near` to the end, and the text's
+    digest: (start, end, digest) as `parse_journal` finds them there, unless a line before
+    `near` changes where lines go (a code fence open across it). What a second process extracts
+    while this one parses the whole journal (`parallel`); facts are kept by the digest of the
+    text, so a text told apart otherwise there is only work lost. Read a megabyte at a time
+    (from one date heading to another), so that the texts are not all held at once."""
+    view = memoryview(data)
+    found: list[tuple[int, int, str]] = []
+    begin = _date_heading_from(data, near)
+    while begin is not None:
+        end = _date_heading_from(data, begin + _PIECE)
+        for draft in scan(data, begin=begin, end=len(data) if end is None else end).drafts:
+            found.append((*draft.span, text_digest(view[slice(*draft.span)])))
+        begin = end
+    return found
+
+
+def text_at(data: bytes, span: tuple[int, int]) -> str:
+    """The text of `data` (UTF-8 bytes) at `span`, as the parse decodes it."""
+    return data[span[0] : span[1]].decode("utf-8", _PASS)
+
+
+_PIECE = 1 << 20
+
+
+def _date_heading_from(data: bytes, offset: int) -> int | None:
+    """Where the first line at or after `offset` that is a Markdown date heading starts."""
+    for match in _SPECIAL_AFTER_NEWLINE.finditer(data, max(offset - 1, 0)):
+        start = match.start() + 1
+        stop = data.find(b"\n", start)
+        line = (data[start:] if stop < 0 else data[start:stop]).decode("utf-8", _PASS)
         heading = _HEADING.match(line)
         if heading and parse_date_heading(heading.group(2)) is not None:
-            break
-    else:
-        return []
-    view = memoryview(data)
-    return [
-        (draft.span[0], draft.span[1], text_digest(view[slice(*draft.span)]), draft.text)
-        for draft in scan(data, begin=offset).drafts
-    ]
+            return start
+    return None
 
 
 def normalized(data: bytes) -> bytes:
