@@ -41,9 +41,11 @@ __all__ = [
     "code_digest",
     "paused_gc",
     "per_journal",
+    "read_head",
     "read_regular",
     "remove_files",
     "seal",
+    "sealed",
     "unseal",
     "write_atomic",
     "write_output",
@@ -91,17 +93,8 @@ def _kind(mode: int) -> str:
 def read_regular(path: Path | str, limit: int) -> bytes:
     """The bytes of the regular file at `path`; ReviewerError (66) when it is anything else or
     unreadable, FileTooLarge (65) when it holds more than `limit` bytes."""
+    fd, info = _open_regular(path)
     try:
-        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of hanging.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as err:
-        raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ReviewerError(
-                f"{path}: is {_kind(info.st_mode)}, not a regular file", EXIT_NO_INPUT
-            )
         if info.st_size > limit:
             raise FileTooLarge(_too_large(path, info.st_size, limit))
         chunks: list[bytes] = []
@@ -123,6 +116,40 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
     finally:
         os.close(fd)
+
+
+def read_head(path: Path | str, size: int) -> bytes:
+    """The first `size` bytes (or fewer) of the regular file at `path`; ReviewerError as
+    `read_regular`."""
+    fd, _ = _open_regular(path)
+    try:
+        return os.read(fd, size)
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: Path | str) -> tuple[int, os.stat_result]:
+    """A file descriptor open on the regular file at `path`, and its stat; ReviewerError (66)
+    when it is anything else or cannot be opened."""
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of hanging.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReviewerError(
+                f"{path}: is {_kind(info.st_mode)}, not a regular file", EXIT_NO_INPUT
+            )
+    except BaseException as err:
+        os.close(fd)
+        if isinstance(err, OSError):
+            raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
+        raise
+    return fd, info
 
 
 def _too_large(path: Path | str, size: int, limit: int) -> str:
@@ -240,6 +267,13 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def sealed(head: bytes, kind: str, version: str) -> bool:
+    """Whether `head` (a file's first bytes) starts as `seal` starts a `kind` of `version`:
+    its header alone, not whether the rest is whole (`unseal` tells)."""
+    fields = head.partition(b"\n")[0].decode("ascii", "replace").split(" ")
+    return len(fields) == 6 and fields[:4] == [_MAGIC, kind, _MARSHAL, version]
 
 
 def unseal(blob: bytes, kind: str, version: str, key: str | None) -> object:

@@ -213,6 +213,26 @@ def test_a_corrupt_facts_cache_is_rebuilt_not_trusted(journals: dict[int, Path])
     assert extract.EXTRACTED == {"extracted": 120}
 
 
+def test_facts_kept_are_told_by_their_first_line_alone(tmp_path: Path) -> None:
+    """What decides whether a first run's second process starts before the parse: facts of
+    these rules, from the header; nothing else counts, nothing hangs (a FIFO)."""
+    from reviewer.facts import cache
+
+    journal = str(tmp_path / "journal.md")
+    assert not cache.facts_kept(tmp_path, journal)  # none
+    cache.save_facts(tmp_path, journal, {"digest": extract.EntryFacts()})
+    assert cache.facts_kept(tmp_path, journal)
+    kept = cache._path(tmp_path, journal)
+    kept.write_bytes(kept.read_bytes()[:40])  # cut: the header is gone with it
+    assert not cache.facts_kept(tmp_path, journal)
+    cache.save_facts(tmp_path, journal, {"digest": extract.EntryFacts()})
+    kept.write_bytes(kept.read_bytes().replace(cache.extractor_version().encode(), b"x" * 8))
+    assert not cache.facts_kept(tmp_path, journal)  # other rules
+    kept.unlink()
+    os.mkfifo(kept)
+    assert not cache.facts_kept(tmp_path, journal)
+
+
 def test_a_second_run_scans_only_the_lines_that_changed(
     journals: dict[int, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -304,6 +304,17 @@ def test_a_cold_review_on_two_cores_is_the_review_on_one(
         assert (len(here) < ENTRIES) == bool(forks)
         outputs.append(result.output)
     assert outputs[0] == outputs[1] == outputs[2]
+    # Parsed whole again (its snapshot and ledgers gone), every entry's facts kept: no child.
+    kept = Path(os.environ["XDG_CACHE_HOME"]) / "reviewer"
+    for snapshot in [*(kept / "journal").iterdir(), *(kept / "facts").glob("history-*")]:
+        snapshot.unlink()
+    _fresh()
+    events.clear()
+    result = runner.invoke(app, ["week", "2020-06-22", "--journal", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert events == ["parse"]
+    assert extract.EXTRACTED == {"known": ENTRIES}
+    assert result.output == outputs[0]
 
 
 @pytest.fixture

@@ -338,13 +338,20 @@ def read_journal(
     if not facts:
         loaded = load_journal(path, encoding, settings.journal_max_bytes, snapshots)
         return _said_and_read(settings, path, loaded, strict, facts, as_of, through)
+    from reviewer.facts.cache import facts_kept
     from reviewer.facts.parallel import Ahead
 
-    # A journal parsed whole (no snapshot of it yet) has its facts read by a second process
-    # from before the parse (`parallel.Ahead`), which is stopped if no facts are read after all.
+    # A journal parsed whole (no snapshot of it yet) with no facts kept for it (its first run)
+    # has them read by a second process from before the parse (`parallel.Ahead`), which is
+    # stopped if no facts are read after all.
     with Ahead() as ahead:
+
+        def parsing(data: bytes) -> None:
+            if not facts_kept(settings.cache_dir, str(path)):
+                ahead.start(data)
+
         loaded = load_journal(
-            path, encoding, settings.journal_max_bytes, snapshots, parsing=ahead.start
+            path, encoding, settings.journal_max_bytes, snapshots, parsing=parsing
         )
         return _said_and_read(settings, path, loaded, strict, facts, as_of, through, ahead)
 

@@ -38,9 +38,11 @@ from reviewer.files import (
     code_digest,
     paused_gc,
     per_journal,
+    read_head,
     read_regular,
     remove_files,
     seal,
+    sealed,
     unseal,
     write_private,
 )
@@ -50,6 +52,7 @@ from reviewer.journal.parse import Entry, Journal
 __all__ = [
     "clear_facts",
     "extractor_version",
+    "facts_kept",
     "history_version",
     "load_facts",
     "remember_facts",
@@ -83,6 +86,16 @@ def clear_facts(cache_dir: Path) -> int:
     return remove_files(cache_dir / "facts", "facts-*") + remove_files(
         cache_dir / "facts", "history-*"
     )
+
+
+def facts_kept(cache_dir: Path, journal: str) -> bool:
+    """Whether an earlier run kept this journal's facts, by these extraction rules (read from
+    the file's first line: the rest may still be damaged, which `load_facts` tells)."""
+    try:
+        head = read_head(_path(cache_dir, journal), 512)
+    except (OSError, ReviewerError):
+        return False
+    return sealed(head, _KIND, extractor_version())
 
 
 def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
