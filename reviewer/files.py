@@ -140,15 +140,12 @@ def _open_regular(path: Path | str) -> tuple[int, os.stat_result]:
         raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ReviewerError(
-                f"{path}: is {_kind(info.st_mode)}, not a regular file", EXIT_NO_INPUT
-            )
-    except BaseException as err:
+    except OSError as err:
         os.close(fd)
-        if isinstance(err, OSError):
-            raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
-        raise
+        raise ReviewerError(f"{path}: cannot read: {_why(err)}", EXIT_NO_INPUT) from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ReviewerError(f"{path}: is {_kind(info.st_mode)}, not a regular file", EXIT_NO_INPUT)
     return fd, info
 
 

@@ -200,9 +200,11 @@ def extract_in_order(
 def _read_ahead(data: bytes) -> _Texts:
     """The entries of a journal's later part, read from its bytes (in the child)."""
     text = normalized(data)
-    return texts_after(text, int(len(text) * _AHEAD_FROM)), lambda begin, end: text_at(
-        text, (begin, end)
-    )
+
+    def read(begin: int, end: int) -> str:
+        return text_at(text, (begin, end))
+
+    return texts_after(text, int(len(text) * _AHEAD_FROM)), read
 
 
 def _numbered_texts(entries: Sequence[Entry]) -> _Texts:
@@ -264,13 +266,13 @@ def _extract_and_send(texts: Callable[[], _Texts], marks: _Marks, write_end: int
     # where the parent's SIGINT is ignored (nohup, a background job): the child keeps that.
     try:
         rows = {}
-        places, text_at = texts()
+        places, read = texts()
         for begin, end, digest in reversed(places):
             if end <= marks.taken:
                 break  # the parent has it, and every entry before it
             marks.left = begin
             if digest not in rows and not is_known(digest):
-                rows[digest] = tuple(extract_text(text_at(begin, end)))
+                rows[digest] = tuple(extract_text(read(begin, end)))
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(marshal.dumps(rows))
         status = 0

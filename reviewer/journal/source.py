@@ -173,7 +173,7 @@ def _through_snapshot(
     else:
         with paused_gc():  # (a parse makes a million objects, none in a cycle)
             if parsing is not None:
-                parsing(body)  # (before the check that it is UTF-8: not, it is work lost)
+                parsing(body)  # before the UTF-8 check: bytes that fail it cost that work
             utf8 = _utf8(data, str(path))
             if utf8 is None:
                 return parse_journal(decode(data, str(path)), source=str(path))
