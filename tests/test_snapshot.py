@@ -356,3 +356,27 @@ def test_an_entry_written_at_the_growing_end_is_checked_by_one_digest(
     _anchors_hold(unseal(spliced.snapshot, "journal-snapshot", snapshot._parser(), None), data)
     again = new.replace("# log\n\n", "# log\n\n" + new_day) if newest_first else new + new_day
     assert _reparsed(new, again) is not None
+
+
+def test_what_a_paused_collector_saw_made_is_not_scanned_as_young_after() -> None:
+    """`paused_gc` (reading a journal, its snapshot and caches back): the collector runs again
+    afterwards, as before, with none of the objects made meanwhile left in its youngest
+    generation (the first collection after would scan them all), and nothing left frozen."""
+    import gc
+
+    from reviewer.files import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        made = [(n, str(n)) for n in range(50_000)]
+        assert gc.get_count()[0] > 10_000
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 1_000 and gc.is_tracked(made[0])
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
