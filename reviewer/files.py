@@ -264,7 +264,7 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             # What was made meanwhile is all in the youngest generation, which the first
-            # collection after this would scan whole (9 ms of a warm 30-year week). Moved to
+            # collection after this would scan whole (a cold 30-year week: 80 ms). Moved to
             # the oldest instead (freeze then unfreeze: two list splices, no scan): scanned
             # at the next full collection, as the long-lived data it is.
             gc.freeze()
@@ -283,10 +283,10 @@ def unseal(blob: bytes, kind: str, version: str, key: str | None) -> object:
     """The value `seal` kept in `blob`; ValueError when it is not whole, or is of another
     kind, code, Python or key (any key when `key` is None)."""
     newline = blob.find(b"\n")
-    fields = blob[: max(newline, 0)].decode("ascii", "replace").split(" ")
-    payload = memoryview(blob)[newline + 1 :]  # not a copy: a snapshot can be megabytes
-    if newline < 0 or len(fields) != 6 or fields[:4] != [_MAGIC, kind, _MARSHAL, version]:
+    if newline < 0 or not sealed(blob[:newline], kind, version):
         raise ValueError(f"not a {kind} of this release")
+    fields = blob[:newline].decode("ascii", "replace").split(" ")
+    payload = memoryview(blob)[newline + 1 :]  # not a copy: a snapshot can be megabytes
     if key is not None and fields[4] != key:
         raise ValueError(f"a {kind} of something else")
     if fields[5] != hashlib.blake2b(payload, digest_size=16).hexdigest():
