@@ -8,17 +8,20 @@ its text, the sections, the diagnostics, and the places (preamble, entries, sect
 tile the file, each with a digest of its bytes. It does not hold the journal's text: an
 entry's text is where `span` says in the file's bytes, which `thaw` decodes it from.
 
-`thaw` gives the journal of the very bytes the snapshot was made of. `reparse` gives the
-journal of edited bytes: the places before the first change and after the last are found by
-their digests (the ones after it moved by as many bytes and lines as were added), and only
-the stretch between them is scanned again, from a Markdown date heading (whose entry depends
-on no line before it) to the next one that is unchanged. It gives up (None: parse it all)
-whenever the result could differ from a whole parse: a stretch that ends inside a code fence,
-a journal whose dates the parse repaired or found out of order, a diagnostic that names a
-line that moved. `tests/test_snapshot.py` checks both against `parse_journal`.
+`thaw` gives the journal of the very bytes the snapshot was made of: it knows them by the
+SHA-256 of three pieces (up to the first entry's heading, from there to the last entry's,
+and the rest), one pass over the bytes. `reparse` gives the journal of edited bytes: the
+places before the first change and after the last are found by their digests (the ones
+after it moved by as many bytes and lines as were added), and only the stretch between them
+is scanned again, from a Markdown date heading (whose entry depends on no line before it)
+to the next one that is unchanged. It gives up (None: parse it all) whenever the result
+could differ from a whole parse: a stretch that ends inside a code fence, a journal whose
+dates the parse repaired or found out of order, a diagnostic that names a line that moved.
+`tests/test_snapshot.py` checks both against `parse_journal`.
 
 A snapshot is sealed (`files.seal`): one of another parser, damaged or cut is refused
-(ValueError). Whoever keeps snapshots (`source.py`) then parses the whole file again.
+(ValueError, by `opened`). Whoever keeps snapshots (`source.py`) then parses the whole file
+again.
 """
 
 from __future__ import annotations
@@ -49,9 +52,9 @@ from reviewer.journal.parse import (
     scan,
 )
 
-__all__ = ["Reparsed", "freeze", "parse_name", "reparse", "thaw", "worth_keeping"]
+__all__ = ["Kept", "Reparsed", "freeze", "opened", "reparse", "thaw", "worth_keeping"]
 
-FORMAT = 5
+FORMAT = 6
 _KIND = "journal-snapshot"
 
 # line, end_line, level, heading, title, start, end (ordinals), span, flags (_REPAIRED,
@@ -64,7 +67,7 @@ _DiagnosticRow = tuple[int, str, str, str]  # line, severity, code, message
 _Place = tuple[str, int, int, bytes]
 # As kept: entries, the sections and diagnostics, the line count, places (in columns: a 64 MB
 # journal has 80,000 entries, and a tuple of eleven objects for each took more memory than the
-# journal's own text), the length of the bytes.
+# journal's own text), the length of the bytes, and their pieces.
 _Entries = tuple[bytes, list[str], list[str], bytes]  # 8 ints each, headings, titles, digests
 _Places = tuple[str, bytes, bytes, bytes]  # kinds, offsets, lines, digests
 _Packed = tuple[
@@ -76,17 +79,21 @@ _Packed = tuple[
     int,
     _Places,
     int,
-    "_Anchors",
+    "_Pieces",
 ]
-# SHA-256 of the bytes from the first entry's heading to the end, and of those before the last
-# entry's heading, each with its length (the one counted from the end): an entry written on
-# top of a newest-first journal (or below an oldest-first one) leaves one of them true, and a
-# single digest then checks 30 years of places at once. None where not kept.
-_Anchors = tuple[int, bytes, int, bytes] | None
+# The bytes in three pieces, cut where two places start (`freeze`: the first entry's heading
+# and the last one's), as the two offsets and the SHA-256 of each piece. All three name the
+# bytes (`thaw`): the same length and digests, the same bytes, for one pass over them. An
+# entry written on top of a newest-first journal leaves the last two true, moved, and one
+# below an oldest-first journal the first two: those then check 30 years of places at once
+# (`reparse`), and are kept for the next run with a new digest of the small piece alone.
+_Pieces = tuple[int, int, bytes]
+Kept = _Packed  # a snapshot `opened`: what `thaw` and `reparse` read
 _INTS = 8  # of an entry: line, end_line, level, start, end, span, flags
 _REPAIRED, _WRITTEN = 1, 2  # an entry's flags: `repaired`, `has_content`
 _DIGEST = 16  # bytes of an entry's text digest (`text_digest`)
 _CHECK = 8  # bytes of a place's digest
+_SHA = 32  # bytes of a piece's digest
 
 # Diagnostics of the whole journal's order (repairs, dates out of order) or of no entry at
 # all: a journal with any is parsed whole again when edited.
@@ -105,21 +112,14 @@ def _parser() -> str:
     )
 
 
-def parse_name(data: bytes) -> str:
-    """A name for the parse of a journal file's bytes: this parser and a digest of the bytes
-    (two parses of one name are the same journal)."""
-    return f"{_parser()}-{hashlib.sha256(data).hexdigest()}"
-
-
-def freeze(journal: Journal, name: str, data: bytes) -> bytes:
-    """The snapshot of `journal`, parsed from `data` (after any BOM), whose `parse_name` is
-    `name`."""
+def freeze(journal: Journal, data: bytes) -> bytes:
+    """The snapshot of `journal`, parsed from `data` (after any BOM)."""
     data = normalized(data)
     places = _place_columns(_places(journal, data))
     return seal(
         _KIND,
         _parser(),
-        name,
+        str(len(data)),
         (
             _entry_columns(_entry_row(e) for e in journal.entries),
             _section_row(journal.preamble) if journal.preamble else None,
@@ -129,24 +129,34 @@ def freeze(journal: Journal, name: str, data: bytes) -> bytes:
             journal.line_count,
             places,
             len(data),
-            _anchors(data, places[0], _ints(places[1]), tail=True, head=True),
+            _pieces(data, places[0], _ints(places[1])),
         ),
     )
 
 
-def _anchors(data: bytes, kinds: str, heads: array[int], tail: bool, head: bool) -> _Anchors:
-    """The anchors of `data`, whose places are `kinds` at `heads` (only those asked for; the
-    others are not worked out and not kept)."""
+def _pieces(data: bytes, kinds: str, heads: array[int]) -> _Pieces:
+    """The pieces of `data`, whose places are `kinds` at `heads`: cut at the first entry's
+    heading and at the last one's (with no entry, the last piece is all of it)."""
     first, last = kinds.find("e"), kinds.rfind("e")
-    if first < 0 or not (tail or head):
-        return None
+    begin, end = (heads[first], heads[last]) if first >= 0 else (0, 0)
     view = memoryview(data)
-    since, before = heads[first], heads[last]
-    return (
-        len(data) - since if tail else 0,
-        hashlib.sha256(view[since:]).digest() if tail else b"",
-        before if head else 0,
-        hashlib.sha256(view[:before]).digest() if head else b"",
+    return begin, end, _sha(view[:begin]) + _sha(view[begin:end]) + _sha(view[end:])
+
+
+def _sha(data: memoryview) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _same_pieces(view: memoryview, at: int, cuts: tuple[int, ...], digests: bytes) -> bool:
+    """Whether the bytes of `view` from `at` on, cut at the offsets `cuts` from there, have the
+    SHA-256 `digests` (one for each piece between `at`, the cuts and the end); the smallest
+    first, so that a change there is found without reading the rest."""
+    bounds = [at, *(at + cut for cut in cuts), len(view)]
+    if at < 0 or bounds != sorted(bounds):
+        return False
+    pieces = sorted(range(len(bounds) - 1), key=lambda n: bounds[n + 1] - bounds[n])
+    return all(
+        _sha(view[bounds[n] : bounds[n + 1]]) == digests[n * _SHA : (n + 1) * _SHA] for n in pieces
     )
 
 
@@ -157,13 +167,22 @@ def worth_keeping(journal: Journal, size: int) -> bool:
     return sum(40 + len(d.message) for d in journal.diagnostics) <= max(size // 8, 1 << 16)
 
 
-def thaw(snapshot: bytes, data: bytes, source: str, name: str) -> Journal:
-    """The journal a snapshot holds, its texts read from `data` (the bytes it was parsed
-    from, after any BOM; `name` is their `parse_name`); ValueError when the snapshot is not
-    exactly one of these bytes, by this parser, whole."""
-    packed = cast(_Packed, unseal(snapshot, _KIND, _parser(), name))
+def opened(snapshot: bytes) -> Kept:
+    """What `snapshot` keeps, for `thaw` or `reparse`; ValueError when it is not a snapshot of
+    this parser, whole."""
+    return cast(_Packed, unseal(snapshot, _KIND, _parser(), None))
+
+
+def thaw(kept: Kept, data: bytes, source: str) -> Journal | None:
+    """The journal a snapshot holds when `data` (a journal file's bytes after any BOM) are the
+    very bytes it was made of, its texts read from them; None when they are not. ValueError
+    when the snapshot is not in the expected form."""
+    data = normalized(data)
     try:
-        return _journal(packed, normalized(data), source)
+        first, last, digests = kept[8]
+        if kept[7] != len(data) or not _same_pieces(memoryview(data), 0, (first, last), digests):
+            return None
+        return _journal(kept, data, source)
     except (TypeError, ValueError, IndexError, OverflowError) as err:
         raise ValueError(f"a snapshot not in the expected form ({err})") from None
 
@@ -177,13 +196,11 @@ class Reparsed:
     changed: tuple[int, int]  # the stretch of the bytes (line ends made LF) parsed again
 
 
-def reparse(snapshot: bytes, data: bytes, source: str, name: str) -> Reparsed | None:
-    """The journal of `data` (a journal file's bytes after any BOM, whose `parse_name` is
-    `name`), parsed again only where they differ from those the snapshot was made of; None
-    when the whole file must be parsed (see the module's notes). ValueError when the snapshot
-    is not one of this parser, whole."""
+def reparse(kept: Kept, data: bytes, source: str) -> Reparsed | None:
+    """The journal of `data` (a journal file's bytes after any BOM), parsed again only where
+    they differ from those the snapshot was made of; None when the whole file must be parsed
+    (see the module's notes). ValueError when the snapshot is not in the expected form."""
     data = normalized(data)
-    kept = cast(_Packed, unseal(snapshot, _KIND, _parser(), None))
     try:
         spliced = _spliced(kept, data, source)
     except (TypeError, ValueError, IndexError, OverflowError) as err:
@@ -191,9 +208,8 @@ def reparse(snapshot: bytes, data: bytes, source: str, name: str) -> Reparsed | 
     if spliced is None:
         return None
     packed, changed = spliced
-    del kept  # the old snapshot's columns: only the new ones are kept
     journal = _journal(packed, data, source)
-    return Reparsed(journal, seal(_KIND, _parser(), name, packed), changed)
+    return Reparsed(journal, seal(_KIND, _parser(), str(len(data)), packed), changed)
 
 
 def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[int, int]] | None:
@@ -212,12 +228,11 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
     heads.append(length)
     view = memoryview(data)
     moved = len(data) - length
-    sha = hashlib.sha256
 
     # The places whose bytes are where they were, from the top; the stretch to parse again
     # starts at the last of them that a Markdown date heading starts (or the file's start).
-    anchors = kept[8]
-    held_head = held_tail = False  # an anchor found true: kept as it is
+    first_cut, last_cut, digests = kept[8]
+    held_head = held_tail = False  # two pieces found true: kept as they are
     same = 0
     while (
         same < count
@@ -226,13 +241,13 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
         == checks[same * _CHECK : (same + 1) * _CHECK]
     ):
         same += 1
-        if same == _TRIED and anchors and anchors[3]:  # the head: once, past the first places
-            at = _place_at(heads, count, anchors[2])
+        if same == _TRIED:  # the first two pieces: once, past the first places
+            at = _place_at(heads, count, last_cut)
             if (
                 at is not None
                 and at > same
-                and anchors[2] <= len(data)
-                and sha(view[: anchors[2]]).digest() == anchors[3]
+                and last_cut <= len(data)
+                and _same_pieces(view[:last_cut], 0, (first_cut,), digests[: 2 * _SHA])
             ):
                 same, held_head = at, True  # every place before `at` is as it was
     first = max(same - 1, 0)
@@ -258,14 +273,14 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
         == checks[(last - 1) * _CHECK : last * _CHECK]
     ):
         last -= 1
-        if count - last == _TRIED and anchors and anchors[1]:  # the tail, as the head above
-            at = _place_at(heads, count, length - anchors[0])
-            since = len(data) - anchors[0]
+        if count - last == _TRIED:  # the last two pieces, moved, as the first two above
+            at = _place_at(heads, count, first_cut)
+            since = first_cut + moved
             if (
                 at is not None
                 and first < at < last
                 and since > begin
-                and sha(view[since:]).digest() == anchors[1]
+                and _same_pieces(view, since, (last_cut - first_cut,), digests[_SHA:])
             ):
                 last, held_tail = at, True  # every place from `at` on is as it was, moved
     while last < count and not (kinds[last] == "e" and data[heads[last] + moved] == _HASH):
@@ -365,15 +380,7 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
         line_count,
         spliced_places,
         len(data),
-        _spliced_anchors(
-            data,
-            spliced_kinds,
-            spliced_heads,
-            anchors,
-            (held_tail, held_head),
-            tail=count - last > count // 2,  # most of the places checked one by one: work
-            head=same > count // 2,  # that anchor out again, the next edit will be there too
-        ),
+        _spliced_pieces(data, spliced_kinds, spliced_heads, kept[8], (held_head, held_tail), moved),
     )
     return spliced, (begin, end)
 
@@ -392,7 +399,7 @@ def _moved_columns(ints: array[int], width: int, by: dict[int, int]) -> array[in
     return ints
 
 
-_TRIED = 2  # places checked one by one from an end before its anchor is tried
+_TRIED = 2  # places checked one by one from an end before the pieces there are tried
 
 
 def _place_at(heads: array[int], count: int, offset: int) -> int | None:
@@ -401,32 +408,34 @@ def _place_at(heads: array[int], count: int, offset: int) -> int | None:
     return at if at < count and heads[at] == offset else None
 
 
-def _spliced_anchors(
+def _spliced_pieces(
     data: bytes,
     kinds: str,
     heads: array[int],
-    kept: _Anchors,
+    kept: _Pieces,
     held: tuple[bool, bool],
-    tail: bool,
-    head: bool,
-) -> _Anchors:
-    """The anchors of a spliced snapshot: one found true is kept as it is (the bytes it covers
-    are those it was made of), one the splice did without is worked out again when `tail` /
-    `head` asks, else not kept."""
-    held_tail, held_head = held
+    moved: int,
+) -> _Pieces:
+    """The pieces of a spliced snapshot. When the first two were found true (`held`: an entry
+    written below), or the last two (moved by `moved`: an entry written on top), their
+    digests are kept and only the other piece's is worked out, as long as each cut is still
+    where a place starts (the splice may have moved a place's start, parsing the places near
+    the edit again); else all three are worked out again."""
+    first_cut, last_cut, digests = kept
+    held_head, held_tail = held
     count = len(heads)
-    # Still anchors: their bytes start or end where a place does (the splice may have moved
-    # a place's start, parsing the places near the edit again).
-    held_tail = (
-        held_tail and kept is not None and _place_at(heads, count, len(data) - kept[0]) is not None
-    )
-    held_head = held_head and kept is not None and _place_at(heads, count, kept[2]) is not None
-    fresh = _anchors(data, kinds, heads, tail=tail and not held_tail, head=head and not held_head)
-    tail_part = kept[:2] if held_tail and kept else fresh[:2] if fresh else (0, b"")
-    head_part = kept[2:] if held_head and kept else fresh[2:] if fresh else (0, b"")
-    if not tail_part[1] and not head_part[1]:
-        return None
-    return (*tail_part, *head_part)
+    view = memoryview(data)
+    if held_head or held_tail:
+        if not held_head:
+            first_cut, last_cut = first_cut + moved, last_cut + moved
+        if (
+            _place_at(heads, count, first_cut) is not None
+            and _place_at(heads, count, last_cut) is not None
+        ):
+            if held_head:
+                return first_cut, last_cut, digests[: 2 * _SHA] + _sha(view[last_cut:])
+            return first_cut, last_cut, _sha(view[:first_cut]) + digests[_SHA:]
+    return _pieces(data, kinds, heads)
 
 
 def _opens_front_matter(data: bytes) -> bool:

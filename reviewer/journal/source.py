@@ -32,7 +32,7 @@ from reviewer.files import (
     write_private,
 )
 from reviewer.journal.parse import Diagnostic, Journal, parse_journal, parse_notes
-from reviewer.journal.snapshot import freeze, parse_name, reparse, thaw, worth_keeping
+from reviewer.journal.snapshot import freeze, opened, reparse, thaw, worth_keeping
 
 __all__ = ["DEFAULT_MAX_BYTES", "clear_snapshots", "decode", "load_journal"]
 
@@ -151,23 +151,20 @@ def _through_snapshot(
     parsed again where they changed (or whole), and kept, best effort, when it is UTF-8 (the
     snapshot's spans are in its bytes)."""
     kept = per_journal(folder, "journal", path, "snapshot")
-    name = parse_name(data)
     body = data[3:] if data.startswith(_BOM) else data
-    snapshot = b""
+    reparsed = None
     try:
         if os.path.lexists(kept):
-            snapshot = read_regular(kept, _SNAPSHOT_MAX)
             with paused_gc():
-                return thaw(snapshot, body, str(path), name)
+                snapshot = opened(read_regular(kept, _SNAPSHOT_MAX))
+                thawed = thaw(snapshot, body, str(path))
+                if thawed is not None:
+                    return thawed
+                log.info("journal snapshot %s not of these bytes", kept)
+                reparsed = reparse(snapshot, body, str(path))
+                del snapshot  # the old columns: only the new ones are kept
     except (ReviewerError, ValueError) as err:
-        log.info("journal snapshot %s not of these bytes: %s", kept, err)
-    reparsed = None
-    if snapshot:
-        try:
-            with paused_gc():
-                reparsed = reparse(snapshot, body, str(path), name)
-        except ValueError as err:
-            log.info("journal snapshot %s ignored: %s", kept, err)
+        log.info("journal snapshot %s ignored: %s", kept, err)
     if reparsed is not None and _utf8_between(data, body, *reparsed.changed):
         journal, frozen = reparsed.journal, reparsed.snapshot
     else:
@@ -183,7 +180,7 @@ def _through_snapshot(
                 with contextlib.suppress(OSError):
                     os.unlink(kept)  # an older one would be of other bytes
                 return journal
-            frozen = freeze(journal, name, utf8)
+            frozen = freeze(journal, utf8)
     try:
         write_private(kept, frozen)
     except (OSError, ReviewerError) as err:
