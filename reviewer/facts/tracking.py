@@ -554,6 +554,7 @@ _entry_order = attrgetter("start", "source", "line")  # of entries, as `_order` 
 _start = attrgetter("start")
 _line = attrgetter("line")
 _source = attrgetter("source")
+_digest = attrgetter("digest")
 
 
 def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
@@ -565,8 +566,11 @@ def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
 
 def _entries_key(entries: list[Entry]) -> str:
     """A name for the entries a checkpoint folded: the text, day and file of each, in order."""
+    digests = list(map(_digest, entries))  # as the parse worked them out: C calls, not Python
+    if "" in digests:  # an entry made otherwise (`entry_digest` works it out from the text)
+        digests = list(map(entry_digest, entries))
     digest = hashlib.blake2b(digest_size=16)
-    digest.update("".join(map(entry_digest, entries)).encode())
+    digest.update("".join(digests).encode())
     digest.update(array("q", map(date.toordinal, map(_start, entries))).tobytes())
     digest.update("\0".join(map(_source, entries)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -80,9 +80,10 @@ class Entry(NamedTuple):
     when all but `span`, `digest` and `written` are: the same entry written lower in the file
     is the same entry, as it was a dataclass whose `span` and `digest` were not compared.
 
-    An entry read from a snapshot holds its text as a memoryview of the file's UTF-8 bytes,
-    decoded when `text` is read (`_text`): a week's review reads the texts of its last weeks,
-    and decoding 30 years of them took longer than the rest of reading the snapshot."""
+    An entry read from a snapshot holds, in place of its text, a memoryview of the whole
+    file's UTF-8 bytes (one for all entries), and its text is decoded from `span` when `text`
+    is read (`_text`): a week's review reads the texts of its last weeks, and decoding 30
+    years of them took longer than the rest of reading the snapshot."""
 
     line: int  # 1-based line of the heading
     end_line: int  # last line that belongs to the entry
@@ -154,9 +155,15 @@ _TEXT = Entry._fields.index("text")
 _COMPARED = Entry._fields.index("span")  # the fields before `span` are those compared
 
 
+_SPAN = Entry._fields.index("span")
+
+
 def _text(entry: Entry) -> str:
     text = cast("str | memoryview", tuple.__getitem__(entry, _TEXT))
-    return text if isinstance(text, str) else str(text, "utf-8", _PASS)
+    if isinstance(text, str):
+        return text
+    begin, end = cast("tuple[int, int]", tuple.__getitem__(entry, _SPAN))  # in the file's bytes
+    return str(text[begin:end], "utf-8", _PASS)
 
 
 # `text` read through `_text`: a snapshot's entries hold their bytes (see Entry).

@@ -583,7 +583,6 @@ def _entries(columns: _Entries, data: bytes, source: str) -> tuple[Entry, ...]:
     lines, end_lines, levels, starts, ends, begins, stops, flags = (
         ints[n::_INTS] for n in range(_INTS)
     )
-    texts = map(memoryview(data).__getitem__, map(slice, begins, stops))  # decoded when read
     hexes = digests.hex()
     width = 2 * _DIGEST
     names = map(
@@ -599,7 +598,7 @@ def _entries(columns: _Entries, data: bytes, source: str) -> tuple[Entry, ...]:
         titles,
         map(day, starts),
         map(day, ends),
-        texts,
+        repeat(memoryview(data)),  # the text, decoded from `span` when read (`Entry`)
         map(bool, map(and_, flags, repeat(_REPAIRED))),
         repeat(source),
         zip(begins, stops, strict=True),
