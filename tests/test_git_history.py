@@ -313,3 +313,43 @@ def test_as_of_is_not_emailed(repo: Repo) -> None:
     args = ["week", "2020-02-10", "-j", str(repo.journal), "--as-of", "2020-02-16", "--email"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "not both" in result.stderr
+
+
+def test_git_runs_only_where_a_repository_could_be(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal with no `.git` (folder or file) and no bare repository at or above its
+    folder is not in a repository, said without running git; a journal in a folder of a
+    repository, in a linked worktree (whose `.git` is a file) or beside a bare repository's
+    files is looked up by git as before."""
+    repo.commit(V1, "2020-02-03T21:00:00+08:00")
+    nested = repo.root / "notes" / "deep"
+    nested.mkdir(parents=True)
+    (nested / "j.md").write_text(V1, encoding="utf-8")
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", str(linked))
+    assert (linked / ".git").is_file()
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True, env=repo.env())
+    (bare / "j.md").write_text(V1, encoding="utf-8")
+    loose = tmp_path / "loose" / "j.md"
+    loose.parent.mkdir()
+    loose.write_text(V1, encoding="utf-8")
+
+    runs: list[Path] = []
+    real = git.run_git
+
+    def counted(cwd: Path, *args: str, timeout: float = git.GIT_TIMEOUT) -> str:
+        runs.append(cwd)
+        return real(cwd, *args, timeout=timeout)
+
+    monkeypatch.setattr(git, "run_git", counted)
+    assert git.locate(linked / "journal.md").path == "journal.md"
+    assert store.history_status(nested / "j.md", "auto").startswith("off (notes/deep/j.md is not")
+    with pytest.raises(git.GitError):
+        git.locate(bare / "j.md")  # git's own answer: a bare repository has no work tree
+    assert len(runs) >= 3
+    runs.clear()
+    with pytest.raises(git.GitError, match=r"^not in a git repository$"):
+        git.locate(loose)
+    assert runs == []

@@ -95,6 +95,8 @@ def locate(journal: Path, check_tracked: bool = True) -> Tracked:
     if journal.is_dir():
         raise GitError("a folder of notes (history reads a single journal file)")
     folder = journal.resolve().parent
+    if not _may_be_in_repository(folder):
+        raise GitError("not in a git repository")
     try:
         out = run_git(folder, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD")
     except GitError as err:
@@ -111,6 +113,19 @@ def locate(journal: Path, check_tracked: bool = True) -> Tracked:
     if check_tracked and not run_git(root, "ls-files", "--", rel).strip():
         raise GitError(f"{rel} is not tracked by git (git add it)")
     return Tracked(root=root, path=rel, head=commit.strip())
+
+
+def _may_be_in_repository(folder: Path) -> bool:
+    """Whether git, looking from `folder` up, could find a repository: a `.git` (a folder, or
+    a file naming one) in `folder` or above, or a folder above that is one (a bare
+    repository: HEAD, objects, refs). Where there is none, git is not run to say so (a
+    process for every review of a journal outside any repository: ~10 ms)."""
+    for at in (folder, *folder.parents):
+        if os.path.lexists(at / ".git") or all(
+            os.path.lexists(at / part) for part in ("HEAD", "objects", "refs")
+        ):
+            return True
+    return False
 
 
 def head(root: Path) -> str:
