@@ -360,3 +360,36 @@ def test_a_second_week_decodes_the_texts_of_its_last_weeks_only(
             assert runner.invoke(app, argv).output == first.output
         counts.append(len(read))
     assert 7 <= counts[0] == counts[1] < 360 / 2, counts
+
+
+def test_what_a_run_leaves_at_exit_is_not_scanned_by_the_collector(tmp_path: Path) -> None:
+    """A run's last step, when the interpreter ends: every object left is moved out of the
+    collector's reach (`gc.freeze`), after the other exit handlers, so that its last
+    collection does not scan a 30-year journal's objects only for the process to end; the
+    command's output is still all there."""
+    import subprocess
+
+    journal = tmp_path / "j.md"
+    journal.write_text("### 2020-02-24\n* 问题：为什么？\n", encoding="utf-8")
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+        "from reviewer.cli import main\n"
+        "sys.argv = ['reviewer', 'week', '2020-02-24', '-f', 'json']\n"
+        "main()\n"
+    )
+    env = {
+        **os.environ,
+        "REVIEWER_JOURNAL": str(journal),
+        "REVIEWER_OFFLINE": "1",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"week"' in done.stdout and done.stdout.endswith("}\n")
+    frozen = int(done.stderr.rsplit("frozen ", 1)[1].split()[0])
+    assert frozen > 10_000, done.stderr  # the modules and the run's objects, not a few

@@ -7,8 +7,10 @@ for pydantic, jinja2 or openai. Each command imports what it uses when it runs.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -678,6 +680,13 @@ def _root(
 
 def main() -> None:
     """Console-script entry point."""
+    # When the interpreter ends, after the other exit handlers: every object left is moved
+    # out of the collector's reach. Its last collection would scan them all, only for the
+    # process to end (42 ms after a week of the fixture, 68 ms after one of 30 years; 11 and
+    # 12 ms with this). None of them holds anything to write: outputs and caches are written
+    # and closed by then, and the standard streams are flushed after this as before.
+    atexit.unregister(gc.freeze)  # (once, however many times main runs in one process)
+    atexit.register(gc.freeze)
     try:
         app()
     except BrokenPipeError:  # `reviewer week | head`
