@@ -242,6 +242,32 @@ def _ledgers(history, journal, days):  # type: ignore[no-untyped-def]
     ]
 
 
+def test_a_kept_history_of_several_files_goes_on_as_a_fold_of_every_entry() -> None:
+    """A folder of notes: the checkpoint keeps each mention's place by the entry of its own
+    file (mentions in one file are placed by C calls; an item mentioned in several files,
+    one by one), and the ledgers read back are those of every entry."""
+    from reviewer.facts.tracking import History
+
+    def note(day: str, asked: str) -> str:
+        return f"### {day}\n* TODO: 写周报\n* 需要问的问题\n  * {asked}\n"
+
+    entries = [
+        *parse_journal(note("2020-02-24", "数据集怎么划分？"), source="notes/a.md").entries,
+        *parse_journal(note("2020-02-25", "学习率怎么定？"), source="notes/b.md").entries,
+        *parse_journal(note("2020-02-26", "数据集怎么划分？"), source="notes/c.md").entries,
+        *parse_journal(note("2020-03-02", "为什么？"), source="notes/d.md").entries,
+    ]
+    kept = _kept(History(entries).checkpoint(date(2020, 3, 1)))
+    resumed = History(entries, kept)
+    assert resumed.resumed
+    fresh = History(entries)
+    for day in (date(2020, 3, 1), date(2020, 3, 2), date(2020, 3, 9)):
+        assert resumed.track_questions(day) == fresh.track_questions(day)
+        assert resumed.track_todos(day) == fresh.track_todos(day)
+    (todo,) = fresh.track_todos(date(2020, 3, 9))
+    assert {source for source, _ in todo.mentioned_at} == {f"notes/{n}.md" for n in "abcd"}
+
+
 def test_a_kept_history_goes_on_as_a_fold_of_every_entry() -> None:
     """The folds of the entries before a day, kept and read back by the next run after an
     entry was written above the others (every line below it moved), give the
