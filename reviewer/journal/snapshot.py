@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, partial
 from itertools import repeat
-from operator import add, and_, gt, lt
+from operator import and_, gt, lt
 from typing import cast
 
 from reviewer import __version__
@@ -392,11 +392,34 @@ def _ints(packed: bytes) -> array[int]:
 
 
 def _moved_columns(ints: array[int], width: int, by: dict[int, int]) -> array[int]:
-    """`ints`, rows of `width` columns, with `by[column]` added to each of those columns."""
+    """`ints`, rows of `width` columns, with `by[column]` added to each of those columns.
+
+    A column is added to as one number: its 8-byte values side by side are the digits of an
+    integer in base 2**64, and adding `delta` to each is adding `delta` times the number whose
+    digits are all 1 (C code, where a Python int for each value took 5 ms for the 11,000
+    entries of 30 years that an entry written on top moves). No digit carries into the
+    next: every value here is an offset or a line of the file, before and after, within 0 and
+    2**63; one that would go below 0 (a snapshot that is not one) sets its sign bit, and is
+    refused (ValueError)."""
     for column, delta in by.items():
         if delta:
-            ints[column::width] = array("q", map(add, ints[column::width], repeat(delta)))
+            values = ints[column::width]
+            count = len(values)
+            ones = int.from_bytes(_ONE_DIGIT * count, sys.byteorder)
+            moved = int.from_bytes(values.tobytes(), sys.byteorder) + delta * ones
+            try:
+                raw = moved.to_bytes(8 * count, sys.byteorder)
+            except OverflowError:  # the sum below 0, or over: of no file
+                raise ValueError("a column with values out of place") from None
+            if raw[_SIGN::8].translate(None, _UNSIGNED):  # a value below 0 borrowed a digit
+                raise ValueError("a column with values out of place")
+            ints[column::width] = _ints(raw)
     return ints
+
+
+_ONE_DIGIT = (1).to_bytes(8, sys.byteorder)
+_SIGN = 7 if sys.byteorder == "little" else 0  # the byte of each value with its sign bit
+_UNSIGNED = bytes(range(128))  # the bytes without it
 
 
 _TRIED = 2  # places checked one by one from an end before the pieces there are tried
