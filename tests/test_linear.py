@@ -362,6 +362,40 @@ def test_a_second_week_decodes_the_texts_of_its_last_weeks_only(
     assert 7 <= counts[0] == counts[1] < 360 / 2, counts
 
 
+def test_a_second_week_makes_the_entries_of_its_last_weeks_only(
+    journals: dict[int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read back from a snapshot, a journal's entries are columns (`EntryTable`), and an entry
+    is made when a review reads it: a second week's review makes those of the week, of the
+    weeks of its chart and of its kept history's last weeks, and a few read for the language;
+    as many on 1,080 entries as on 360, and never all of them. The review is the first's."""
+    made: list[int] = []
+    real = parse.EntryTable._one
+
+    def counting(table: parse.EntryTable, index: int) -> parse.Entry:
+        made.append(index)
+        return real(table, index)
+
+    def every(table: parse.EntryTable) -> tuple[parse.Entry, ...]:
+        raise AssertionError("every entry made")
+
+    longer = journals[360].with_name("journal-1080.md")
+    longer.write_text(_journal(1080), encoding="utf-8")
+    counts = []
+    for path in (journals[360], longer):
+        argv = ["week", "2020-06-22", "--journal", str(path), "-f", "json"]
+        _fresh()
+        first = runner.invoke(app, argv)
+        with monkeypatch.context() as patch:
+            patch.setattr(parse.EntryTable, "_one", counting)
+            patch.setattr(parse.EntryTable, "all", every)
+            made.clear()
+            _fresh()
+            assert runner.invoke(app, argv).output == first.output
+        counts.append(len(set(made)))
+    assert 7 <= counts[0] == counts[1] < 360 / 2, counts
+
+
 def test_what_a_run_leaves_at_exit_is_not_scanned_by_the_collector(tmp_path: Path) -> None:
     """A run's last step, when the interpreter ends: every object left is moved out of the
     collector's reach (`gc.freeze`), after the other exit handlers, so that its last

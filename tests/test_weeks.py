@@ -136,3 +136,91 @@ def test_week_days_and_shift() -> None:
     assert week.shifted(-9).iso == "2019-W52"
     assert date(2020, 3, 1) in week and date(2020, 3, 2) not in week
     assert week.end - week.start == timedelta(days=6)
+
+
+def _read_back(text: str) -> tuple:  # type: ignore[type-arg]
+    """The journal of `text` as parsed (entries a tuple) and as read back from its snapshot
+    (an `EntryTable`, whose entries are made when asked for)."""
+    from reviewer.journal import snapshot
+
+    data = text.encode("utf-8", "surrogatepass")
+    parsed = parse_journal(data, source="j.md")
+    thawed = snapshot.thaw(snapshot.opened(snapshot.freeze(parsed, data)), data, "j.md")
+    assert thawed is not None
+    return parsed, thawed
+
+
+_days_of_a_month = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(0, 3), st.booleans()), min_size=1, max_size=40
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_days_of_a_month, st.lists(st.integers(-10, 50), min_size=1, max_size=8))
+def test_a_journal_read_by_its_columns_is_read_as_by_its_entries(
+    written: list[tuple[int, int, bool]], asked: list[int]
+) -> None:
+    """Journaled days, the entries of a week, of the weeks of the chart and latest first, and
+    the last day written before a quiet week, read from the entries' columns (by bisection,
+    entries made only when asked for): the same as a scan of every entry finds, for a
+    journal as parsed and as read back from its snapshot, with entries of several days, of
+    one day written twice, empty ones, in either order."""
+    from reviewer.journal.parse import EntryTable
+    from reviewer.review.week import last_entry_before, recent_weeks
+
+    first = date(2020, 1, 1)
+    parts = []
+    for n, (day, more, full) in enumerate(written):
+        start = first + timedelta(day)
+        heading = f"### {start}" + (f" ~ {start + timedelta(more)}" if more else "")
+        parts.append(f"{heading}\n" + (f"* entry {n}\n" if full else "\n"))
+    if written[0][0] % 2:
+        parts.reverse()  # newest first
+    parsed, thawed = _read_back("".join(parts))
+    assert isinstance(thawed.entries, EntryTable)
+    for journal in (parsed, thawed):
+        entries = tuple(journal.entries)
+        journaled = Journaled(journal.entries)
+        assert journaled.days == journaled_days(entries)
+        for n in asked:
+            day = first + timedelta(n)
+            week = Week.containing(day)
+            assert journaled.entries_in(week) == entries_in(entries, week)
+            expected = sorted(
+                (e for e in entries if e.start <= day), key=lambda e: e.start, reverse=True
+            )
+            assert list(journaled.latest_first(day)) == expected
+            near = [e for e in entries if e.end >= week.shifted(-7).start and e.start <= week.end]
+            assert journaled.between(week.shifted(-7).start, week.end) == sorted(
+                (entries.index(e) for e in near), key=lambda k: entries[k].start
+            )
+            assert recent_weeks(journal, week) == recent_weeks(
+                parse_journal("".join(parts), source="j.md"), week
+            )
+            written_in = any(
+                e.start <= week.end and e.end >= week.start and e.text.strip() for e in entries
+            )
+            before = sorted((e for e in entries if e.end < week.start), key=lambda e: e.end)
+            last = next((e.end for e in reversed(before) if e.text.strip()), None)
+            assert last_entry_before(journal, week) == (None if written_in else last)
+
+
+def test_an_entry_table_is_the_tuple_of_its_entries() -> None:
+    """Read back from a snapshot, entries are made when asked for, one at a time or all at
+    once, the same objects either way, and the table equals the tuple a parse gives."""
+    from reviewer.journal.parse import EntryTable, columns_of
+
+    text = "".join(f"### 2020-03-{day:02d}\n* entry {day}\n" for day in range(1, 11))
+    parsed, thawed = _read_back(text)
+    table = thawed.entries
+    assert isinstance(table, EntryTable) and len(table) == 10
+    third, last = table[2], table[-1]
+    assert third == parsed.entries[2] and last == parsed.entries[-1]
+    assert table[2] is third and table[1:3] == parsed.entries[1:3]
+    with pytest.raises(IndexError):
+        table[10]
+    assert columns_of(table) == columns_of(parsed.entries)
+    assert (
+        table == parsed.entries and parsed.entries == table and hash(table) == hash(parsed.entries)
+    )
+    assert list(table) == list(parsed.entries) and table.all()[2] is third

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from operator import attrgetter
+from itertools import compress
+from operator import and_, eq, ne, sub
 
 from reviewer.errors import UsageError
 from reviewer.journal.dates import YEARS
-from reviewer.journal.parse import Entry, Journal
+from reviewer.journal.parse import Columns, Entry, Journal, columns_of
 
 __all__ = [
     "Journaled",
@@ -135,29 +136,53 @@ def journaled_days(entries: Iterable[Entry]) -> set[date]:
 
 
 class Journaled:
-    """A journal's journaled days (`journaled_days`), the streak alive on any day and its
-    entries latest first up to any day, worked out once per journal: every week a run
-    reviews (a month's, a backfill's years) asks."""
+    """A journal's journaled days (`journaled_days`), the streak alive on any day, and its
+    entries by date (latest first up to a day, or those of a stretch of days), worked out
+    once per journal: every week a run reviews (a month's, a backfill's years) asks. Read
+    from the entries' columns (`columns_of`): an entry is made (`EntryTable`) only when it is
+    one of those asked for, not for each of 30 years on every run."""
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
-        self._entries = tuple(entries)
-        self.days = journaled_days(self._entries)
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._entries = entries
+        self._columns = columns = columns_of(entries)
+        self.days = _days(columns)
         self._streaks: dict[date, int] = {}  # day -> the streak ending on it, as found
-        self._by_start: list[Entry] | None = None  # oldest first, file order among equals
-        self._starts: list[date] = []
+        self._by_start: list[int] | None = None  # indexes, oldest first, file order in a day
+        self._starts: list[int] = []  # their start ordinals
+        self._longest = 0  # the most days an entry's dates span, beyond its first
+
+    def _ordered(self) -> tuple[list[int], list[int]]:
+        """The entries' indexes by start (`sorted(..., key=start)`) and their starts."""
+        if self._by_start is None:
+            starts, ends = self._columns.starts, self._columns.ends
+            self._by_start = sorted(range(len(starts)), key=starts.__getitem__)
+            self._starts = list(map(starts.__getitem__, self._by_start))
+            self._longest = max(map(sub, ends, starts), default=0)
+        return self._by_start, self._starts
 
     def latest_first(self, last: date) -> Iterator[Entry]:
         """The entries starting on or before `last`, latest first, in file order among those
         of one day: `sorted(..., key=start, reverse=True)`, sorted once per journal."""
-        if self._by_start is None:
-            self._by_start = sorted(self._entries, key=_START)
-            self._starts = [e.start for e in self._by_start]
-        ordered, starts = self._by_start, self._starts
-        end = bisect_right(starts, last)
+        ordered, starts = self._ordered()
+        entries = self._entries
+        end = bisect_right(starts, last.toordinal())
         while end:
             begin = bisect_left(starts, starts[end - 1], 0, end)
-            yield from ordered[begin:end]
+            yield from map(entries.__getitem__, ordered[begin:end])
             end = begin
+
+    def between(self, first: date, last: date) -> list[int]:
+        """The indexes of the entries whose dates overlap `first`..`last`, by start (file
+        order among equal starts): found by bisection, not by reading every entry."""
+        ordered, starts = self._ordered()
+        low, high = first.toordinal(), last.toordinal()
+        ends = self._columns.ends
+        picked = ordered[bisect_left(starts, low - self._longest) : bisect_right(starts, high)]
+        return [n for n in picked if ends[n] >= low]
+
+    def entries_in(self, week: Week) -> list[Entry]:
+        """`entries_in(entries, week)` of this journal's entries."""
+        return list(map(self._entries.__getitem__, self.between(week.start, week.end)))
 
     @classmethod
     def of(cls, journal: Journal) -> Journaled:
@@ -185,9 +210,19 @@ class Journaled:
         return count
 
 
+def _days(columns: Columns) -> set[date]:
+    """`journaled_days` of the entries of `columns`: those of one day at once (C code)."""
+    starts, ends, written = columns.starts, columns.ends, columns.written
+    one_day = map(eq, starts, ends)
+    days = set(map(date.fromordinal, set(compress(starts, map(and_, map(bool, written), one_day)))))
+    for n in compress(range(len(starts)), map(ne, starts, ends)):
+        if written[n]:
+            days.update(map(date.fromordinal, range(starts[n], ends[n] + 1)))
+    return days
+
+
 _last: tuple[Journal, Journaled] | None = None
 _ONE = timedelta(1)
-_START = attrgetter("start")
 
 
 def streak_ending(days: set[date], last: date) -> int:

@@ -14,16 +14,16 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from itertools import chain, repeat
 from operator import add, attrgetter, sub
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from reviewer.facts.extract import entry_digest, facts_of, wording_key
-from reviewer.journal.parse import Entry, Journal
+from reviewer.journal.parse import Entry, EntryTable, Journal, columns_of
 from reviewer.models import Question, Todo
 
 __all__ = [
@@ -390,7 +390,15 @@ class History:
         ordered = sorted(entries, key=_entry_order)
         self._begin(ordered, resume, _cut(ordered, resume) if resume is not None else None)
 
-    def _begin(self, ordered: list[Entry], resume: Checkpoint | None, cut: int | None) -> None:
+    def _begin(
+        self,
+        ordered: Sequence[Entry],
+        resume: Checkpoint | None,
+        cut: int | None,
+        placed: tuple[list[int], list[str]] | None = None,
+    ) -> None:
+        """Read `ordered` (in `_entry_order`) from `resume`'s folds of the first `cut`, whose
+        lines and sources are `placed` when known (else read from the entries)."""
         self._entries = ordered
         self._base: tuple[_Fold, _Fold] | None = None
         self._folds: dict[str, tuple[int, _Fold]] = {}  # see `_fold`
@@ -398,8 +406,10 @@ class History:
         self.since = date.min  # mentions before this day are in the kept folds (_base)
         read = ordered
         if resume is not None and cut is not None:
-            before = read[:cut]
-            lines, sources = list(map(_line, before)), list(map(_source, before))
+            if placed is None:
+                before = read[:cut]
+                placed = list(map(_line, before)), list(map(_source, before))
+            lines, sources = placed
             self._base = (
                 _thaw(resume.questions, "q", _ANSWERED, lines, sources),
                 _thaw(resume.todos, "t", _FINISHED, lines, sources),
@@ -407,7 +417,7 @@ class History:
             self.since, read = date.fromordinal(resume.day), read[cut:]
         self._read(read)
 
-    def _read(self, entries: list[Entry]) -> None:
+    def _read(self, entries: Iterable[Entry]) -> None:
         self.questions: list[_Mention] = []
         self.todos: list[_Mention] = []
         questions, todos = self.questions, self.todos
@@ -455,12 +465,22 @@ class History:
         ValueError, TypeError, IndexError, AttributeError or OverflowError for a checkpoint
         that is not one."""
         global _last
-        ordered = sorted(journal.entries, key=_entry_order)
-        cut = _cut(ordered, checkpoint)
-        if cut is None:
+        # From the journal's columns: entries are made for the days after the cut alone
+        # (read back from a snapshot, 30 years' entries are not made on every run).
+        entries = journal.entries
+        columns = columns_of(entries)
+        keys = list(zip(columns.starts, columns.sources, columns.lines, strict=True))
+        order = sorted(range(len(entries)), key=keys.__getitem__)  # `_entry_order`
+        starts = list(map(columns.starts.__getitem__, order))
+        cut = bisect_left(starts, checkpoint.day)
+        before = order[:cut]
+        sources = list(map(columns.sources.__getitem__, before))
+        digests = "".join([columns.digests[n * _HEX : (n + 1) * _HEX] for n in before])
+        if _named(digests, starts[:cut], sources) != checkpoint.key:
             return False  # nothing read: the caller reads every entry's facts first
         history = cls.__new__(cls)
-        history._begin(ordered, checkpoint, cut)
+        placed = list(map(columns.lines.__getitem__, before)), sources
+        history._begin(_Ordered(entries, order), checkpoint, cut, placed)
         _last = (journal, history)
         return True
 
@@ -573,19 +593,61 @@ def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
     return cut if _entries_key(entries[:cut]) == checkpoint.key else None
 
 
-def _entries_key(entries: list[Entry]) -> str:
+def _entries_key(entries: Sequence[Entry]) -> str:
     """A name for the entries a checkpoint folded: the text, day and file of each, in order."""
     digests = list(map(_digest, entries))  # as the parse worked them out: C calls, not Python
     if "" in digests:  # an entry made otherwise (`entry_digest` works it out from the text)
         digests = list(map(entry_digest, entries))
+    days = map(date.toordinal, map(_start, entries))
+    return _named("".join(digests), days, map(_source, entries))
+
+
+def _named(digests: str, days: Iterable[int], sources: Iterable[str]) -> str:
+    """`_entries_key` of the entries whose text digests (joined), day ordinals and files
+    these are."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update("".join(digests).encode())
-    digest.update(array("q", map(date.toordinal, map(_start, entries))).tobytes())
-    digest.update("\0".join(map(_source, entries)).encode("utf-8", "surrogatepass"))
+    digest.update(digests.encode())
+    digest.update(array("q", days).tobytes())
+    digest.update("\0".join(sources).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
-def _kept(fold: _Fold, entries: list[Entry]) -> tuple[Any, ...]:
+class _Ordered(Sequence[Entry]):
+    """A journal's entries in another order (`order`: their indexes), each made when read
+    (`EntryTable`): a resumed history holds them all, and reads those after its cut."""
+
+    __slots__ = ("_entries", "_order")
+
+    def __init__(self, entries: Sequence[Entry], order: list[int]) -> None:
+        self._entries, self._order = entries, order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
+        if not isinstance(index, slice):
+            return self._entries[self._order[index]]
+        picked = self._order[index]
+        entries = self._entries
+        if len(picked) > _FEW and isinstance(entries, EntryTable):
+            entries = entries.all()  # made at once, not one by one
+        return list(map(entries.__getitem__, picked))
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self[:])
+
+
+_FEW = 64  # entries of a resumed history made one by one; more are made all at once
+_HEX = 32  # hex digits of a text digest (`text_digest`)
+
+
+def _kept(fold: _Fold, entries: Sequence[Entry]) -> tuple[Any, ...]:
     """A fold of the mentions in `entries` as plain values, each line as (entry, offset)."""
     sources, numbers = list(map(_source, entries)), list(map(_line, entries))
     order = sorted(range(len(entries)), key=list(zip(sources, numbers, strict=True)).__getitem__)

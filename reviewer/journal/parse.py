@@ -10,11 +10,13 @@ own order proves the fix, and reported either way.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple, cast
+from typing import NamedTuple, cast, overload
 
 from reviewer.journal.dates import (
     LOOKS_LIKE_DATE,
@@ -29,10 +31,13 @@ from reviewer.journal.dates import (
 from reviewer.journal.outline import FENCE
 
 __all__ = [
+    "Columns",
     "Diagnostic",
     "Entry",
+    "EntryTable",
     "Journal",
     "Section",
+    "columns_of",
     "parse_date_heading",
     "parse_journal",
     "parse_notes",
@@ -170,6 +175,103 @@ def _text(entry: Entry) -> str:
 setattr(Entry, "text", property(_text, doc="The lines after the heading, joined by newlines."))  # noqa: B010
 
 
+class Columns(NamedTuple):
+    """What a scan of a whole journal reads of each entry, one column each, in file order."""
+
+    starts: array[int]  # date.toordinal() of `start`
+    ends: array[int]  # of `end`
+    lines: array[int]  # `line`
+    written: bytes  # `has_content`: 1 or 0
+    sources: list[str]  # `source`
+    digests: str  # `digest` (else `text_digest` of the text): 32 hex digits each, joined
+
+
+def columns_of(entries: Sequence[Entry]) -> Columns:
+    """The columns of `entries`: those an `EntryTable` keeps, else read from each entry."""
+    if isinstance(entries, EntryTable):
+        return entries.columns
+    return Columns(
+        array("q", map(date.toordinal, map(_START, entries))),
+        array("q", map(date.toordinal, map(_END, entries))),
+        array("q", map(_LINE, entries)),
+        bytes(map(_HAS_CONTENT, entries)),
+        list(map(_SOURCE, entries)),
+        "".join(e.digest or text_digest(e.text.encode("utf-8", _PASS)) for e in entries),
+    )
+
+
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
+_LINE, _SOURCE = operator.attrgetter("line"), operator.attrgetter("source")
+_HAS_CONTENT = operator.attrgetter("has_content")
+
+
+class EntryTable(Sequence[Entry]):
+    """A journal's entries kept as columns (`snapshot.thaw`), each made an `Entry` when it is
+    first asked for: a week's review of 30 years reads the entries of its last weeks, and
+    what it needs of the rest (dates, lines, what is written) from `columns`, not from
+    11,000 tuples made on every run. Iterating makes them all at once (C code, `make`); it
+    equals, and hashes as, the tuple of its entries."""
+
+    __slots__ = ("_all", "_count", "_made", "_make", "columns")
+
+    def __init__(self, count: int, make: Callable[[int, int], Iterable[Entry]], columns: Columns):
+        self._count = count
+        self._make = make  # the entries from one index to another
+        self._made: dict[int, Entry] = {}
+        self._all: tuple[Entry, ...] | None = None
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Entry, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | tuple[Entry, ...]:
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return tuple(map(self._one, range(*index.indices(self._count))))
+        return self._one(operator.index(index))
+
+    def _one(self, index: int) -> Entry:
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("entry index out of range")
+        made = self._made.get(index)
+        if made is None:
+            (made,) = self._make(index, index + 1)
+            self._made[index] = made
+        return made
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.all())
+
+    def all(self) -> tuple[Entry, ...]:
+        """Every entry, in file order (those made already are the same objects)."""
+        if self._all is None:
+            made = list(self._make(0, self._count))
+            for index, entry in self._made.items():
+                made[index] = entry
+            self._all, self._made = tuple(made), {}
+        return self._all
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EntryTable):
+            other = other.all()
+        return self.all() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.all())
+
+    def __repr__(self) -> str:
+        return repr(self.all())
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """A run of lines outside dated entries: the preamble or an undated section."""
@@ -185,7 +287,7 @@ class Section:
 class Journal:
     """The parsed journal: entries in file order, preamble, undated sections, diagnostics."""
 
-    entries: tuple[Entry, ...]
+    entries: tuple[Entry, ...] | EntryTable  # a table: read back from a snapshot
     preamble: Section | None
     sections: tuple[Section, ...]
     undatable: tuple[Section, ...]  # entries whose heading date could not be read or repaired

@@ -42,8 +42,10 @@ from reviewer import __version__
 from reviewer.files import code_digest, seal, unseal
 from reviewer.journal import dates, outline, parse
 from reviewer.journal.parse import (
+    Columns,
     Diagnostic,
     Entry,
+    EntryTable,
     Journal,
     Section,
     finish,
@@ -593,13 +595,12 @@ def _journal(packed: _Packed, data: bytes, source: str) -> Journal:
     )
 
 
-def _entries(columns: _Entries, data: bytes, source: str) -> tuple[Entry, ...]:
-    """The entries kept in `columns`, their texts read from `data`: column by column, each
-    entry made by C code (`map`, `zip`), not a Python loop (30 years: 11,000 entries on
-    every run)."""
+def _entries(columns: _Entries, data: bytes, source: str) -> EntryTable:
+    """The entries kept in `columns`, their texts read from `data`, as a table that makes
+    each entry when it is asked for; those of a stretch are made column by column, by C code
+    (`map`, `zip`), not a Python loop (30 years: 11,000 entries)."""
     packed, headings, titles, digests = columns
-    ints = array("q")
-    ints.frombytes(packed)
+    ints = _ints(packed)
     count = len(headings)
     if len(ints) != count * _INTS or len(titles) != count or len(digests) != count * _DIGEST:
         raise ValueError("entry columns of different lengths")
@@ -607,30 +608,41 @@ def _entries(columns: _Entries, data: bytes, source: str) -> tuple[Entry, ...]:
         ints[n::_INTS] for n in range(_INTS)
     )
     hexes = digests.hex()
-    width = 2 * _DIGEST
-    names = map(
-        hexes.__getitem__,
-        map(slice, range(0, width * count, width), range(width, width * count + 1, width)),
-    )
-    day = date.fromordinal
-    rows = zip(
-        lines,
-        end_lines,
-        levels,
-        headings,
-        titles,
-        map(day, starts),
-        map(day, ends),
-        repeat(memoryview(data)),  # the text, decoded from `span` when read (`Entry`)
-        map(bool, map(and_, flags, repeat(_REPAIRED))),
-        repeat(source),
-        zip(begins, stops, strict=True),
-        names,
-        map(bool, map(and_, flags, repeat(_WRITTEN))),
-        strict=False,  # `repeat` has no end: the lengths are checked above
-    )
-    # Entry(...) without NamedTuple's Python-level __new__: the same tuple.
-    return tuple(map(partial(tuple.__new__, Entry), rows))
+    view = memoryview(data)  # each entry's text, decoded from `span` when read (`Entry`)
+    day, width = date.fromordinal, 2 * _DIGEST
+
+    def make(first: int, end: int) -> Iterable[Entry]:
+        names = map(
+            hexes.__getitem__,
+            map(
+                slice,
+                range(width * first, width * end, width),
+                range(width * (first + 1), width * end + 1, width),
+            ),
+        )
+        marks = flags[first:end]
+        rows = zip(
+            lines[first:end],
+            end_lines[first:end],
+            levels[first:end],
+            headings[first:end],
+            titles[first:end],
+            map(day, starts[first:end]),
+            map(day, ends[first:end]),
+            repeat(view),
+            map(bool, map(and_, marks, repeat(_REPAIRED))),
+            repeat(source),
+            zip(begins[first:end], stops[first:end], strict=True),
+            names,
+            map(bool, map(and_, marks, repeat(_WRITTEN))),
+            strict=False,  # `repeat` has no end: the lengths are checked above
+        )
+        # Entry(...) without NamedTuple's Python-level __new__: the same tuple.
+        return map(partial(tuple.__new__, Entry), rows)
+
+    written = bytes(map(bool, map(and_, flags, repeat(_WRITTEN))))
+    kept = Columns(starts, ends, lines, written, [source] * count, hexes)
+    return EntryTable(count, make, kept)
 
 
 def _section(row: _SectionRow, data: bytes) -> Section:

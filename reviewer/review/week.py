@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from itertools import compress, repeat
+from operator import lt
 
 from reviewer import __version__
 from reviewer.errors import InputError
-from reviewer.facts.calendar import Journaled, Week, entries_in
+from reviewer.facts.calendar import Journaled, Week
 from reviewer.facts.extract import (
     extract_questions,
     extract_reflections,
@@ -27,7 +29,7 @@ from reviewer.facts.tracking import (
     ids_by_mention,
     reconcile,
 )
-from reviewer.journal.parse import Entry, Journal
+from reviewer.journal.parse import Entry, Journal, columns_of
 from reviewer.llm.base import Backend, Summary, WeekFacts
 from reviewer.llm.prompts import detect_lang
 from reviewer.models import (
@@ -180,8 +182,8 @@ def week_facts(
 ) -> WeekFacts:
     """Everything code can tell about the week; `lang` (zh|en|auto) is the digest's language,
     auto following the journal."""
-    entries = entries_in(journal.entries, week)
     journaled = Journaled.of(journal)
+    entries = journaled.entries_in(week)
     carried, question_ids = question_ledger(journal, week, ids, dormant_weeks)
     questions = [
         q.model_copy(
@@ -290,7 +292,9 @@ def build_digest(journal: Journal, facts: WeekFacts, summary: Summary) -> Digest
 def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats]:
     """Days, entries and words of the `count` weeks ending with `week`, oldest first."""
     first, last = week.shifted(1 - count).start, week.end
-    near = [e for e in journal.entries if e.end >= first and e.start <= last]
+    near = list(
+        map(journal.entries.__getitem__, sorted(Journaled.of(journal).between(first, last)))
+    )
     stats = journal_stats(near, week.end, since=first)
     by_iso = {w.iso: w for w in stats.weeks}
     weeks = [week.shifted(n - count + 1) for n in range(count)]
@@ -303,11 +307,16 @@ def recent_weeks(journal: Journal, week: Week, count: int = 8) -> list[WeekStats
 def last_entry_before(journal: Journal, week: Week) -> date | None:
     """The last day written before `week`, when nothing is written in the week (else None).
     An empty heading is not writing: it counts as little as it does for days journaled."""
-    if any(e.start <= week.end and e.end >= week.start and _written(e) for e in journal.entries):
+    journaled = Journaled.of(journal)
+    if any(_written(e) for e in journaled.entries_in(week)):
         return None
-    # The latest first: the texts of 30 years are not read to find it.
-    before = sorted((e for e in journal.entries if e.end < week.start), key=lambda e: e.end)
-    return next((e.end for e in reversed(before) if _written(e)), None)
+    # The latest first: the texts of 30 years are not read (nor their entries made) to find it.
+    entries, ends = journal.entries, columns_of(journal.entries).ends
+    before = sorted(
+        compress(range(len(ends)), map(lt, ends, repeat(week.start.toordinal()))),
+        key=ends.__getitem__,
+    )
+    return next((e.end for e in map(entries.__getitem__, reversed(before)) if _written(e)), None)
 
 
 def _written(entry: Entry) -> bool:
