@@ -90,8 +90,8 @@ def test_streaks() -> None:
 def test_the_streaks_of_one_journal_asked_day_after_day_are_each_the_walk_back(
     written: list[int], asked: list[int]
 ) -> None:
-    """A month's or a backfill's weeks ask one journal for streak after streak: each walk back
-    stops at a day an earlier one found, and is the streak a walk from scratch finds, in any
+    """A month's or a backfill's weeks ask one journal for streak after streak: each, found by
+    bisection of the journaled days, is the streak a walk back from scratch finds, in any
     order of days (ascending as a backfill's weeks, or not)."""
     first = date(2020, 1, 1)
     text = "".join(f"### {first + timedelta(n)}\n* x\n" for n in sorted(set(written)))

@@ -202,7 +202,7 @@ def week_facts(
         reflections=extract_reflections(entries),
         todos=extract_todos(entries),
         stale_todos=open_longest(journal, week),
-        days_journaled=sum(1 for d in week.days if d in journaled.days),
+        days_journaled=sum(map(journaled.written_on, week.days)),
         streak_days=journaled.streak_ending(min(week.end, today)),
         lang=journal_lang(journal, week) if lang not in {"zh", "en"} else lang,
     )
