@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType
@@ -346,6 +346,22 @@ def test_a_second_week_decodes_the_texts_of_its_last_weeks_only(
         read.add(entry.line)
         return real(entry)
 
+    def second(patch: pytest.MonkeyPatch) -> None:
+        patch.setattr(parse.Entry, "text", property(counting))
+        read.clear()
+
+    counts = _second_weeks(journals, monkeypatch, second, lambda: len(read))
+    assert 7 <= counts[0] == counts[1] < 360 / 2, counts
+
+
+def _second_weeks(
+    journals: dict[int, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    second: Callable[[pytest.MonkeyPatch], None],
+    counted: Callable[[], int],
+) -> list[int]:
+    """What `counted` says after a second week's review (patched by `second`) of 360 entries
+    and of 1,080, each the same review as the first."""
     longer = journals[360].with_name("journal-1080.md")
     longer.write_text(_journal(1080), encoding="utf-8")
     counts = []
@@ -354,12 +370,11 @@ def test_a_second_week_decodes_the_texts_of_its_last_weeks_only(
         _fresh()
         first = runner.invoke(app, argv)
         with monkeypatch.context() as patch:
-            patch.setattr(parse.Entry, "text", property(counting))
-            read.clear()
+            second(patch)
             _fresh()
             assert runner.invoke(app, argv).output == first.output
-        counts.append(len(read))
-    assert 7 <= counts[0] == counts[1] < 360 / 2, counts
+        counts.append(counted())
+    return counts
 
 
 def test_a_second_week_makes_the_entries_of_its_last_weeks_only(
@@ -379,20 +394,12 @@ def test_a_second_week_makes_the_entries_of_its_last_weeks_only(
     def every(table: parse.EntryTable) -> tuple[parse.Entry, ...]:
         raise AssertionError("every entry made")
 
-    longer = journals[360].with_name("journal-1080.md")
-    longer.write_text(_journal(1080), encoding="utf-8")
-    counts = []
-    for path in (journals[360], longer):
-        argv = ["week", "2020-06-22", "--journal", str(path), "-f", "json"]
-        _fresh()
-        first = runner.invoke(app, argv)
-        with monkeypatch.context() as patch:
-            patch.setattr(parse.EntryTable, "_one", counting)
-            patch.setattr(parse.EntryTable, "all", every)
-            made.clear()
-            _fresh()
-            assert runner.invoke(app, argv).output == first.output
-        counts.append(len(set(made)))
+    def second(patch: pytest.MonkeyPatch) -> None:
+        patch.setattr(parse.EntryTable, "_one", counting)
+        patch.setattr(parse.EntryTable, "all", every)
+        made.clear()
+
+    counts = _second_weeks(journals, monkeypatch, second, lambda: len(set(made)))
     assert 7 <= counts[0] == counts[1] < 360 / 2, counts
 
 
