@@ -220,6 +220,7 @@ def test_an_entry_table_is_the_tuple_of_its_entries() -> None:
     with pytest.raises(IndexError):
         table[10]
     assert columns_of(table) == columns_of(parsed.entries)
+    assert table.digests == "".join(e.digest for e in parsed.entries)
     assert (
         table == parsed.entries and parsed.entries == table and hash(table) == hash(parsed.entries)
     )

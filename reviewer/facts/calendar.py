@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -148,16 +149,18 @@ class Journaled:
         self._ordinals = _day_ordinals(columns)  # the journaled days, oldest first
         self._written = set(self._ordinals)
         self._days: set[date] | None = None
-        self._by_start: list[int] | None = None  # indexes, oldest first, file order in a day
-        self._starts: list[int] = []  # their start ordinals
+        # Indexes, oldest first (file order among those of a day), and their start ordinals:
+        # arrays, not lists of numbers (a 64 MB journal has 80,000 entries).
+        self._by_start: array[int] | None = None
+        self._starts = array("q")
         self._longest = 0  # the most days an entry's dates span, beyond its first
 
-    def _ordered(self) -> tuple[list[int], list[int]]:
+    def _ordered(self) -> tuple[array[int], array[int]]:
         """The entries' indexes by start (`sorted(..., key=start)`) and their starts."""
         if self._by_start is None:
             starts, ends = self._columns.starts, self._columns.ends
-            self._by_start = sorted(range(len(starts)), key=starts.__getitem__)
-            self._starts = list(map(starts.__getitem__, self._by_start))
+            self._by_start = array("q", sorted(range(len(starts)), key=starts.__getitem__))
+            self._starts = array("q", map(starts.__getitem__, self._by_start))
             self._longest = max(map(sub, ends, starts), default=0)
         return self._by_start, self._starts
 

@@ -475,8 +475,7 @@ class History:
         cut = bisect_left(starts, checkpoint.day)
         before = order[:cut]
         sources = list(map(columns.sources.__getitem__, before))
-        digests = "".join([columns.digests[n * _HEX : (n + 1) * _HEX] for n in before])
-        if _named(digests, starts[:cut], sources) != checkpoint.key:
+        if _named(_digests_in(entries, before), starts[:cut], sources) != checkpoint.key:
             return False  # nothing read: the caller reads every entry's facts first
         history = cls.__new__(cls)
         placed = list(map(columns.lines.__getitem__, before)), sources
@@ -600,6 +599,15 @@ def _entries_key(entries: Sequence[Entry]) -> str:
         digests = list(map(entry_digest, entries))
     days = map(date.toordinal, map(_start, entries))
     return _named("".join(digests), days, map(_source, entries))
+
+
+def _digests_in(entries: Sequence[Entry], indexes: list[int]) -> str:
+    """The text digests (`entry_digest`) of the entries at `indexes`, joined: an
+    `EntryTable`'s from its column, without making the entries."""
+    if isinstance(entries, EntryTable):
+        hexes = entries.digests
+        return "".join([hexes[n * _HEX : (n + 1) * _HEX] for n in indexes])
+    return "".join(map(entry_digest, map(entries.__getitem__, indexes)))
 
 
 def _named(digests: str, days: Iterable[int], sources: Iterable[str]) -> str:

@@ -183,7 +183,6 @@ class Columns(NamedTuple):
     lines: array[int]  # `line`
     written: bytes  # `has_content`: 1 or 0
     sources: list[str]  # `source`
-    digests: str  # `digest` (else `text_digest` of the text): 32 hex digits each, joined
 
 
 def columns_of(entries: Sequence[Entry]) -> Columns:
@@ -196,7 +195,6 @@ def columns_of(entries: Sequence[Entry]) -> Columns:
         array("q", map(_LINE, entries)),
         bytes(map(_HAS_CONTENT, entries)),
         list(map(_SOURCE, entries)),
-        "".join(e.digest or text_digest(e.text.encode("utf-8", _PASS)) for e in entries),
     )
 
 
@@ -212,14 +210,21 @@ class EntryTable(Sequence[Entry]):
     11,000 tuples made on every run. Iterating makes them all at once (C code, `make`); it
     equals, and hashes as, the tuple of its entries."""
 
-    __slots__ = ("_all", "_count", "_made", "_make", "columns")
+    __slots__ = ("_all", "_count", "_made", "_make", "columns", "digests")
 
-    def __init__(self, count: int, make: Callable[[int, int], Iterable[Entry]], columns: Columns):
+    def __init__(
+        self,
+        count: int,
+        make: Callable[[int, int], Iterable[Entry]],
+        columns: Columns,
+        digests: str,
+    ) -> None:
         self._count = count
         self._make = make  # the entries from one index to another
         self._made: dict[int, Entry] = {}
         self._all: tuple[Entry, ...] | None = None
         self.columns = columns
+        self.digests = digests  # each entry's `digest` (32 hex digits), joined
 
     def __len__(self) -> int:
         return self._count

@@ -641,8 +641,8 @@ def _entries(columns: _Entries, data: bytes, source: str) -> EntryTable:
         return map(partial(tuple.__new__, Entry), rows)
 
     written = bytes(map(bool, map(and_, flags, repeat(_WRITTEN))))
-    kept = Columns(starts, ends, lines, written, [source] * count, hexes)
-    return EntryTable(count, make, kept)
+    kept = Columns(starts, ends, lines, written, [source] * count)
+    return EntryTable(count, make, kept, hexes)
 
 
 def _section(row: _SectionRow, data: bytes) -> Section:
