@@ -469,16 +469,27 @@ class History:
         # (read back from a snapshot, 30 years' entries are not made on every run).
         entries = journal.entries
         columns = columns_of(entries)
-        keys = list(zip(columns.starts, columns.sources, columns.lines, strict=True))
-        order = sorted(range(len(entries)), key=keys.__getitem__)  # `_entry_order`
-        starts = list(map(columns.starts.__getitem__, order))
-        cut = bisect_left(starts, checkpoint.day)
+        starts, sources, lines = columns.starts, columns.sources, columns.lines
+        one_file = not sources or sources.count(sources[0]) == len(sources)
+        # `_entry_order` (start, source, line): in one file, lines follow the indexes.
+        keys = starts if one_file else list(zip(starts, sources, lines, strict=True))
+        order = sorted(range(len(entries)), key=keys.__getitem__)
+        cut = bisect_left(array("q", map(starts.__getitem__, order)), checkpoint.day)
         before = order[:cut]
-        sources = list(map(columns.sources.__getitem__, before))
-        if _named(_digests_in(entries, before), starts[:cut], sources) != checkpoint.key:
+        in_file = (
+            sorted(before)
+            if one_file
+            else sorted(before, key=list(zip(sources, lines, strict=True)).__getitem__)
+        )
+        named = _named(
+            _digests_in(entries, in_file),
+            map(starts.__getitem__, in_file),
+            map(sources.__getitem__, in_file),
+        )
+        if named != checkpoint.key:
             return False  # nothing read: the caller reads every entry's facts first
         history = cls.__new__(cls)
-        placed = list(map(columns.lines.__getitem__, before)), sources
+        placed = list(map(lines.__getitem__, before)), list(map(sources.__getitem__, before))
         history._begin(_Ordered(entries, order), checkpoint, cut, placed)
         _last = (journal, history)
         return True
@@ -583,6 +594,7 @@ _start = attrgetter("start")
 _line = attrgetter("line")
 _source = attrgetter("source")
 _digest = attrgetter("digest")
+_in_file = attrgetter("source", "line")
 
 
 def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
@@ -592,8 +604,11 @@ def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
     return cut if _entries_key(entries[:cut]) == checkpoint.key else None
 
 
-def _entries_key(entries: Sequence[Entry]) -> str:
-    """A name for the entries a checkpoint folded: the text, day and file of each, in order."""
+def _entries_key(folded: Sequence[Entry]) -> str:
+    """A name for the entries a checkpoint folded: the text, day and file of each, in the
+    order of the files (by file, then line: the order `_entry_order` comes from, and where
+    the entries of one file are in a row, whose digests are one slice of a kept journal's)."""
+    entries = sorted(folded, key=_in_file)
     digests = list(map(_digest, entries))  # as the parse worked them out: C calls, not Python
     if "" in digests:  # an entry made otherwise (`entry_digest` works it out from the text)
         digests = list(map(entry_digest, entries))
@@ -606,6 +621,8 @@ def _digests_in(entries: Sequence[Entry], indexes: list[int]) -> str:
     `EntryTable`'s from its column, without making the entries."""
     if isinstance(entries, EntryTable):
         hexes = entries.digests
+        if indexes and indexes == list(range(indexes[0], indexes[-1] + 1)):
+            return hexes[indexes[0] * _HEX : (indexes[-1] + 1) * _HEX]  # in a row: one slice
         return "".join([hexes[n * _HEX : (n + 1) * _HEX] for n in indexes])
     return "".join(map(entry_digest, map(entries.__getitem__, indexes)))
 
