@@ -210,8 +210,8 @@ class Journaled:
     def streak_ending(self, last: date) -> int:
         """`streak_ending(self.days, last)`, by bisection of the journaled days, not a walk
         back over them (30 years of daily entries are one streak of 11,000 days). In the
-        sorted days, those of one streak are the ones where a day's ordinal less its index
-        is the same: the streak up to the p-th day starts at the first index with its p's."""
+        sorted days, a day's ordinal less its index never falls, and stays the same along a
+        streak: the streak ending at a day starts at the first day where it is that day's."""
         ordinals, day = self._ordinals, last.toordinal()
         if day not in self._written:
             day -= 1

@@ -605,9 +605,9 @@ def _cut(entries: list[Entry], checkpoint: Checkpoint) -> int | None:
 
 
 def _entries_key(folded: Sequence[Entry]) -> str:
-    """A name for the entries a checkpoint folded: the text, day and file of each, in the
-    order of the files (by file, then line: the order `_entry_order` comes from, and where
-    the entries of one file are in a row, whose digests are one slice of a kept journal's)."""
+    """A name for the entries a checkpoint folded: the text, day and file of each, in file
+    order (by file, then line), which fixes their `_entry_order` too. In one file they are
+    then in a row, and their digests one slice of a kept journal's column (`resume`)."""
     entries = sorted(folded, key=_in_file)
     digests = list(map(_digest, entries))  # as the parse worked them out: C calls, not Python
     if "" in digests:  # an entry made otherwise (`entry_digest` works it out from the text)

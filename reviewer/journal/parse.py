@@ -158,8 +158,6 @@ def has_content(text: str) -> bool:
 
 _TEXT = Entry._fields.index("text")
 _COMPARED = Entry._fields.index("span")  # the fields before `span` are those compared
-
-
 _SPAN = Entry._fields.index("span")
 
 
