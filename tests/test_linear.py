@@ -434,3 +434,19 @@ def test_what_a_run_leaves_at_exit_is_not_scanned_by_the_collector(tmp_path: Pat
     assert '"week"' in done.stdout and done.stdout.endswith("}\n")
     frozen = int(done.stderr.rsplit("frozen ", 1)[1].split()[0])
     assert frozen > 10_000, done.stderr  # the modules and the run's objects, not a few
+
+
+def test_facts_read_back_are_the_facts_kept_and_of_their_form_only() -> None:
+    """Facts read back (from the cache, a checkpoint or the second process) are made at once
+    from their rows, the same as `EntryFacts._make` of each; a row of another length is
+    refused (the cache is then rebuilt), not made into facts that fail later."""
+    rows = {
+        "a" * 32: ((), ((3, "整理结果", "open"),), (), ("整理结果",)),
+        "b" * 32: ((), (), (), ()),
+    }
+    made = extract.facts_read(rows)
+    assert made == {d: extract.EntryFacts._make(row) for d, row in rows.items()}
+    assert all(type(f) is extract.EntryFacts for f in made.values())
+    assert made["a" * 32].todos[0][1] == "整理结果"
+    with pytest.raises(TypeError):
+        extract.facts_read({"c" * 32: ((), ())})

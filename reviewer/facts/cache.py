@@ -31,7 +31,7 @@ from typing import Any
 from reviewer import __version__
 from reviewer.errors import ReviewerError
 from reviewer.facts import extract, tracking
-from reviewer.facts.extract import EntryFacts, entry_digest, know
+from reviewer.facts.extract import EntryFacts, entry_digest, facts_read, know
 from reviewer.facts.parallel import Ahead, extract_in_order
 from reviewer.facts.tracking import Checkpoint, History
 from reviewer.files import (
@@ -108,8 +108,7 @@ def load_facts(cache_dir: Path, journal: str) -> dict[str, EntryFacts]:
             return {}
         with paused_gc():
             rows: Any = unseal(read_regular(path, _MAX), _KIND, extractor_version(), "-")
-            make = EntryFacts._make
-            return {digest: make(row) for digest, row in rows.items()}
+            return facts_read(rows)
     except (OSError, ReviewerError, ValueError, TypeError, AttributeError) as err:
         log.info("facts cache %s ignored: %s", path, err)
         return {}
@@ -219,7 +218,7 @@ def _resumed(path: Path, loaded: Journal, through: date, keep: bool) -> bool:
     due = through - _BACK
     if kept is not None and due - _BACK <= date.fromordinal(kept.day) <= through + _DAY:
         try:
-            know({digest: EntryFacts._make(row) for digest, row in kept.facts.items()})
+            know(facts_read(kept.facts))
             resumed = History.resume(loaded, kept)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as err:
             log.info("history %s ignored: %s", path, err)

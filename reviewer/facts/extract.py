@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from reviewer.journal.outline import (
@@ -42,6 +43,7 @@ __all__ = [
     "extract_todos",
     "facts_in_order",
     "facts_of",
+    "facts_read",
     "is_known",
     "is_label",
     "items",
@@ -190,6 +192,19 @@ class EntryFacts(NamedTuple):
     # The wording of each question, then of each TODO, as the ledger compares them
     # (`wording_key`): worked out once with the facts, not on every run that tracks them.
     keys: tuple[str, ...] = ()
+
+
+def facts_read(rows: Mapping[str, Sequence[object]]) -> dict[str, EntryFacts]:
+    """The facts of `rows` (text digest -> the fields of `EntryFacts`, as kept or sent by
+    another process), made by C code (`map`), not `EntryFacts._make` for each; TypeError when
+    a row has another number of fields."""
+    if any(len(row) != _FIELDS for row in rows.values()):
+        raise TypeError("facts of another form")
+    return dict(zip(rows.keys(), map(_as_facts, rows.values()), strict=True))
+
+
+_FIELDS = len(EntryFacts._fields)
+_as_facts = partial(tuple.__new__, EntryFacts)  # EntryFacts(...) without a Python call
 
 
 # The facts of every entry text known in this process, by the text's digest: found by an

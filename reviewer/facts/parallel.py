@@ -43,6 +43,7 @@ from reviewer.facts.extract import (
     entry_digest,
     extract_text,
     facts_in_order,
+    facts_read,
     is_known,
 )
 from reviewer.journal.parse import Entry, normalized, text_at, texts_after
@@ -308,8 +309,7 @@ def _facts_sent(sent: bytes, status: int) -> dict[str, EntryFacts]:
         return {}
     try:
         rows: Any = marshal.loads(sent)
-        make = EntryFacts._make
-        return {digest: make(row) for digest, row in rows.items()}
+        return facts_read(rows)
     except (EOFError, ValueError, TypeError, AttributeError) as err:
         log.info("extraction in a second process sent no facts (%s): done here", err)
         return {}
