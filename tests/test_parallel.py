@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from reviewer.cli import app
 from reviewer.facts import extract, parallel
-from reviewer.journal.parse import Entry, parse_journal, text_at, texts_after
+from reviewer.journal.parse import Entry, parse_journal, text_at, texts_after, texts_from_end
 
 from .test_linear import _fresh, _journal
 
@@ -397,3 +397,32 @@ def test_the_child_reads_the_entries_the_parse_finds_from_a_heading_on(
             ]
     assert texts_after(journal_bytes, len(journal_bytes)) == []
     assert texts_after(b"no heading\n" * 100, 10) == []
+
+
+@pytest.mark.parametrize("piece", [1 << 20, 300])
+def test_the_child_reads_from_the_end_a_piece_at_a_time(
+    journal_bytes: bytes, monkeypatch: pytest.MonkeyPatch, piece: int
+) -> None:
+    """The child takes the entries `texts_after` finds from the last one, and reads a piece
+    (about a megabyte, from one date heading to another) only when it gets to it: its first
+    entry after one piece is read, not the whole later part of the journal."""
+    from reviewer.journal import parse
+
+    monkeypatch.setattr(parse, "_PIECE", piece)
+    scans = []
+    real = parse.scan
+
+    def counted(*args: object, **kwargs: object) -> object:
+        scans.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    near = len(journal_bytes) // 4
+    expected = texts_after(journal_bytes, near)
+    assert list(texts_from_end(journal_bytes, near)) == expected[::-1]
+    monkeypatch.setattr(parse, "scan", counted)
+    lazily = texts_from_end(journal_bytes, near)
+    assert next(lazily) == expected[-1] and len(scans) == 1
+    assert list(lazily) == expected[-2::-1]
+    pieces = len(parse._pieces_after(journal_bytes, near))
+    assert len(scans) == pieces  # each read once, when the child came to it
+    assert pieces > 3 if piece == 300 else pieces == 1

@@ -11,8 +11,9 @@ it looked, leaves the other process the more. The facts are the same either way;
 time differs.
 
 Where the journal is parsed whole (its first run), the child is started before the parse
-(`Ahead`): it reads the entries of the journal's later part from the bytes itself
-(`texts_after`) while this process parses, keeps the parse and then extracts.
+(`Ahead`): it reads the entries of the journal's later part from the bytes itself, a
+megabyte at a time from the end (`texts_from_end`), extracting each megabyte's as soon as it
+has read them, while this process parses, keeps the parse and then extracts.
 
 It forks only on Linux (macOS's system libraries are not safe in a forked child: Python's own
 multiprocessing no longer forks there), only from a process with one thread (a lock another
@@ -34,7 +35,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, BinaryIO
 
@@ -46,7 +47,7 @@ from reviewer.facts.extract import (
     facts_read,
     is_known,
 )
-from reviewer.journal.parse import Entry, normalized, text_at, texts_after
+from reviewer.journal.parse import Entry, normalized, text_at, texts_from_end
 
 __all__ = ["MIN_BYTES", "MIN_ENTRIES", "Ahead", "extract_in_order"]
 
@@ -61,9 +62,9 @@ _AHEAD_FROM = 0.25
 _WHOLE = sys.maxsize
 
 # What the child is given, worked out in the child: (where its text starts, where it ends, its
-# digest) of each entry it may take, in order (positions in the journal's bytes, or entry
+# digest) of each entry it may take, from the last (positions in the journal's bytes, or entry
 # numbers), and how to read the text at those two places.
-_Texts = tuple[Sequence[tuple[int, int, str]], Callable[[int, int], str]]
+_Texts = tuple[Iterable[tuple[int, int, str]], Callable[[int, int], str]]
 _Where = Callable[[int, Entry], tuple[int, int]]
 
 
@@ -205,13 +206,13 @@ def _read_ahead(data: bytes) -> _Texts:
     def read(begin: int, end: int) -> str:
         return text_at(text, (begin, end))
 
-    return texts_after(text, int(len(text) * _AHEAD_FROM)), read
+    return texts_from_end(text, int(len(text) * _AHEAD_FROM)), read
 
 
 def _numbered_texts(entries: Sequence[Entry]) -> _Texts:
     """The entries parsed already, by number (in the child)."""
     places = [(n, n + 1, entry_digest(entry)) for n, entry in enumerate(entries)]
-    return places, lambda n, _: entries[n].text  # read (decoded, from a snapshot) here
+    return reversed(places), lambda n, _: entries[n].text  # read (decoded, from a snapshot) here
 
 
 def _in_bytes(n: int, entry: Entry) -> tuple[int, int]:
@@ -268,7 +269,7 @@ def _extract_and_send(texts: Callable[[], _Texts], marks: _Marks, write_end: int
     try:
         rows = {}
         places, read = texts()
-        for begin, end, digest in reversed(places):
+        for begin, end, digest in places:
             if end <= marks.taken:
                 break  # the parent has it, and every entry before it
             marks.left = begin

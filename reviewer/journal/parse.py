@@ -45,6 +45,7 @@ __all__ = [
     "text_at",
     "text_digest",
     "texts_after",
+    "texts_from_end",
 ]
 
 # Any line _HEADING, FENCE, _BOLD_DATE or _STAMP can match starts like this (and a line that
@@ -465,17 +466,38 @@ def texts_after(data: bytes, near: int) -> list[tuple[int, int, str]]:
     digest: (start, end, digest) as `parse_journal` finds them there, unless a line before
     `near` changes where lines go (a code fence open across it). What a second process extracts
     while this one parses the whole journal (`parallel`); facts are kept by the digest of the
-    text, so a text told apart otherwise there is only work lost. Read a megabyte at a time
-    (from one date heading to another), so that the texts are not all held at once."""
-    view = memoryview(data)
-    found: list[tuple[int, int, str]] = []
+    text, so a text told apart otherwise there is only work lost."""
+    return [text for begin, end in _pieces_after(data, near) for text in _texts(data, begin, end)]
+
+
+def texts_from_end(data: bytes, near: int) -> Iterator[tuple[int, int, str]]:
+    """`texts_after(data, near)` the other way round, from the last entry, read a megabyte at
+    a time (from one date heading to another) as they are asked for: the second process
+    extracts the last entry as soon as it has read the journal's last megabyte, not the rest,
+    and holds one megabyte's texts at once."""
+    for begin, end in reversed(_pieces_after(data, near)):
+        yield from reversed(_texts(data, begin, end))
+
+
+def _pieces_after(data: bytes, near: int) -> list[tuple[int, int]]:
+    """The stretches of `data` from its first date heading at or after `near` to the end,
+    each about a megabyte and starting at a date heading (whose entry depends on no line
+    before it)."""
+    pieces: list[tuple[int, int]] = []
     begin = _date_heading_from(data, near)
     while begin is not None:
         end = _date_heading_from(data, begin + _PIECE)
-        for draft in scan(data, begin=begin, end=len(data) if end is None else end).drafts:
-            found.append((*draft.span, text_digest(view[slice(*draft.span)])))
+        pieces.append((begin, len(data) if end is None else end))
         begin = end
-    return found
+    return pieces
+
+
+def _texts(data: bytes, begin: int, end: int) -> list[tuple[int, int, str]]:
+    view = memoryview(data)
+    return [
+        (*draft.span, text_digest(view[slice(*draft.span)]))
+        for draft in scan(data, begin=begin, end=end).drafts
+    ]
 
 
 def text_at(data: bytes, span: tuple[int, int]) -> str:
