@@ -123,7 +123,9 @@ def measure(
 def main() -> None:
     """Print the table and whether each target holds; exit 1 when one does not."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
+    # Five: on this shared VM a warm run moves by 20-30% from one to the next, and a median
+    # of three was one slow run away from a ratio off by half (a warm week's target is 1.3x).
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--years", default="1,10,30")
     args = parser.parse_args()
     years = [int(y) for y in args.years.split(",")]
