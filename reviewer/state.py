@@ -44,6 +44,8 @@ def save_ids(state_dir: Path, journal: str, kind: str, ids: dict[str, str]) -> N
                 data = {}
         except (OSError, ValueError):
             data = {}
+        if data.get(kind) == ids:
+            return  # as stored (a review of an unchanged journal): not written again
         data[kind] = ids
         fd, tmp = tempfile.mkstemp(dir=state_dir, prefix=".ledger-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -260,6 +260,11 @@ def test_questions_json_and_ledger_state(_isolated: Path) -> None:
     assert row["age_days"] == (date(2020, 3, 1) - date(2020, 2, 17)).days
     ledgers = list((_isolated / ".local" / "state" / "reviewer").glob("ledger-*.json"))
     assert len(ledgers) == 1 and row["id"] in ledgers[0].read_text(encoding="utf-8")
+    # Asked again of the same journal: the same ledger, not written again.
+    kept = ledgers[0].stat()
+    assert _run("questions", "-j", str(FIXTURE), "--open", "--format", "json")[1] == out
+    again = ledgers[0].stat()
+    assert (again.st_ino, again.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
 
 
 def test_questions_since_and_answered() -> None:
