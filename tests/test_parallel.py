@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from reviewer.cli import app
 from reviewer.facts import extract, parallel
-from reviewer.journal.parse import Entry, parse_journal, text_at, texts_after, texts_from_end
+from reviewer.journal.parse import Entry, parse_journal, text_at, texts_from_end
 
 from .test_linear import _fresh, _journal
 
@@ -352,7 +352,7 @@ def test_a_child_that_reads_other_entries_than_the_parse_costs_time_not_facts(
     fenced = text[:quarter] + fence + text[quarter:]
     inside = len((text[:quarter] + fence[:1000]).encode())  # a byte in the fence
     monkeypatch.setattr(parallel, "_AHEAD_FROM", inside / len(fenced.encode()))
-    other = {digest for _, _, digest in texts_after(fenced.encode(), inside)}
+    other = {digest for _, _, digest in _texts_after(fenced.encode(), inside)}
     assert other - {e.digest for e in parse_journal(fenced).entries}  # texts told apart
     for data, decoded in ((fenced.encode(), fenced), (text.encode("gb18030"), text)):
         parsed = parse_journal(decoded).entries
@@ -379,6 +379,11 @@ def test_a_child_no_one_asks_is_stopped_and_reaped(
     assert len(forked) == 2 and _reaped(forked)
 
 
+def _texts_after(data: bytes, near: int) -> list[tuple[int, int, str]]:
+    """What the child reads of `data` from `near` on, in file order."""
+    return list(texts_from_end(data, near))[::-1]
+
+
 @pytest.mark.parametrize("piece", [1 << 20, 300])  # the whole journal at once, or in pieces
 def test_the_child_reads_the_entries_the_parse_finds_from_a_heading_on(
     journal_bytes: bytes, monkeypatch: pytest.MonkeyPatch, piece: int
@@ -390,22 +395,22 @@ def test_the_child_reads_the_entries_the_parse_finds_from_a_heading_on(
     for k in (0, 1, ENTRIES // 3, ENTRIES - 1):
         heading = journal_bytes.index(f"### {parsed[k].start}".encode())
         for near in (heading, heading - 3):  # at a heading, or a few bytes before it
-            found = texts_after(journal_bytes, near)
+            found = _texts_after(journal_bytes, near)
             assert found == [(*e.span, e.digest) for e in parsed[k:]]
             assert [text_at(journal_bytes, (b, e)) for b, e, _ in found] == [
                 e.text for e in parsed[k:]
             ]
-    assert texts_after(journal_bytes, len(journal_bytes)) == []
-    assert texts_after(b"no heading\n" * 100, 10) == []
+    assert _texts_after(journal_bytes, len(journal_bytes)) == []
+    assert _texts_after(b"no heading\n" * 100, 10) == []
 
 
 @pytest.mark.parametrize("piece", [1 << 20, 300])
 def test_the_child_reads_from_the_end_a_piece_at_a_time(
     journal_bytes: bytes, monkeypatch: pytest.MonkeyPatch, piece: int
 ) -> None:
-    """The child takes the entries `texts_after` finds from the last one, and reads a piece
-    (about a megabyte, from one date heading to another) only when it gets to it: its first
-    entry after one piece is read, not the whole later part of the journal."""
+    """The child takes the entries from the last one, and reads a piece (about a megabyte,
+    from one date heading to another) only when it gets to it: its first entry comes after
+    one piece is read, not the whole later part of the journal."""
     from reviewer.journal import parse
 
     monkeypatch.setattr(parse, "_PIECE", piece)
@@ -417,8 +422,7 @@ def test_the_child_reads_from_the_end_a_piece_at_a_time(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     near = len(journal_bytes) // 4
-    expected = texts_after(journal_bytes, near)
-    assert list(texts_from_end(journal_bytes, near)) == expected[::-1]
+    expected = _texts_after(journal_bytes, near)
     monkeypatch.setattr(parse, "scan", counted)
     lazily = texts_from_end(journal_bytes, near)
     assert next(lazily) == expected[-1] and len(scans) == 1

@@ -44,7 +44,6 @@ __all__ = [
     "split_lines",
     "text_at",
     "text_digest",
-    "texts_after",
     "texts_from_end",
 ]
 
@@ -460,21 +459,16 @@ def scan(data: bytes, source: str = "", begin: int = 0, end: int = -1, index: in
     return Scanned(drafts, sections, diagnostics, preamble, in_fence)
 
 
-def texts_after(data: bytes, near: int) -> list[tuple[int, int, str]]:
-    """Where the text of each entry of `data` (a journal's UTF-8 bytes, line ends made LF)
-    is, from its first Markdown date heading at or after byte `near` to the end, and the text's
-    digest: (start, end, digest) as `parse_journal` finds them there, unless a line before
-    `near` changes where lines go (a code fence open across it). What a second process extracts
-    while this one parses the whole journal (`parallel`); facts are kept by the digest of the
-    text, so a text told apart otherwise there is only work lost."""
-    return [text for begin, end in _pieces_after(data, near) for text in _texts(data, begin, end)]
-
-
 def texts_from_end(data: bytes, near: int) -> Iterator[tuple[int, int, str]]:
-    """`texts_after(data, near)` the other way round, from the last entry, read a megabyte at
-    a time (from one date heading to another) as they are asked for: the second process
-    extracts the last entry as soon as it has read the journal's last megabyte, not the rest,
-    and holds one megabyte's texts at once."""
+    """Where the text of each entry of `data` (a journal's UTF-8 bytes, line ends made LF)
+    is, from the last entry back to the first Markdown date heading at or after byte `near`,
+    and the text's digest: (start, end, digest) as `parse_journal` finds them there, unless a
+    line before `near` changes where lines go (a code fence open across it). What a second
+    process extracts while this one parses the whole journal (`parallel`); facts are kept by
+    the digest of the text, so a text told apart otherwise there is only work lost. Read a
+    megabyte at a time (from one date heading to another) as they are asked for: the second
+    process extracts the last entry as soon as it has read the journal's last megabyte, and
+    holds one megabyte's texts at once."""
     for begin, end in reversed(_pieces_after(data, near)):
         yield from reversed(_texts(data, begin, end))
 
