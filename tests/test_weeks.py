@@ -225,3 +225,20 @@ def test_an_entry_table_is_the_tuple_of_its_entries() -> None:
         table == parsed.entries and parsed.entries == table and hash(table) == hash(parsed.entries)
     )
     assert list(table) == list(parsed.entries) and table.all()[2] is third
+
+
+def test_the_columns_of_a_journal_are_read_once_however_many_ask() -> None:
+    """A review's history and its journaled days both read a parsed journal's columns and its
+    order by start: worked out once for its tuple of entries (a list, which could change, each
+    time); the order is `sorted(..., key=start)`, file order among those of one day."""
+    from reviewer.journal.parse import by_start, columns_of
+
+    text = "### 2020-03-02\n* b\n### 2020-03-01\n* a\n### 2020-03-02\n* c\n"
+    entries = parse_journal(text).entries
+    assert columns_of(entries) is columns_of(entries)
+    assert by_start(entries) is by_start(entries)
+    assert list(by_start(entries)) == [1, 0, 2]
+    listed = list(entries)
+    assert columns_of(listed) is not columns_of(listed) and columns_of(listed) == columns_of(
+        entries
+    )

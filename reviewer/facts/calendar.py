@@ -13,7 +13,7 @@ from operator import and_, eq, ne, sub
 
 from reviewer.errors import UsageError
 from reviewer.journal.dates import YEARS
-from reviewer.journal.parse import Columns, Entry, Journal, columns_of
+from reviewer.journal.parse import Columns, Entry, Journal, by_start, columns_of
 
 __all__ = [
     "Journaled",
@@ -159,7 +159,7 @@ class Journaled:
         """The entries' indexes by start (`sorted(..., key=start)`) and their starts."""
         if self._by_start is None:
             starts, ends = self._columns.starts, self._columns.ends
-            self._by_start = array("q", sorted(range(len(starts)), key=starts.__getitem__))
+            self._by_start = by_start(self._entries)
             self._starts = array("q", map(starts.__getitem__, self._by_start))
             self._longest = max(map(sub, ends, starts), default=0)
         return self._by_start, self._starts

@@ -23,7 +23,7 @@ from operator import add, attrgetter, sub
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from reviewer.facts.extract import entry_digest, facts_of, wording_key
-from reviewer.journal.parse import Entry, EntryTable, Journal, columns_of
+from reviewer.journal.parse import Entry, EntryTable, Journal, by_start, columns_of
 from reviewer.models import Question, Todo
 
 __all__ = [
@@ -472,8 +472,11 @@ class History:
         starts, sources, lines = columns.starts, columns.sources, columns.lines
         one_file = not sources or sources.count(sources[0]) == len(sources)
         # `_entry_order` (start, source, line): in one file, lines follow the indexes.
-        keys = starts if one_file else list(zip(starts, sources, lines, strict=True))
-        order = sorted(range(len(entries)), key=keys.__getitem__)
+        if one_file:
+            order = list(by_start(entries))
+        else:
+            keys = list(zip(starts, sources, lines, strict=True))
+            order = sorted(range(len(entries)), key=keys.__getitem__)
         cut = bisect_left(array("q", map(starts.__getitem__, order)), checkpoint.day)
         before = order[:cut]
         in_file = (

@@ -37,6 +37,7 @@ __all__ = [
     "EntryTable",
     "Journal",
     "Section",
+    "by_start",
     "columns_of",
     "parse_date_heading",
     "parse_journal",
@@ -184,16 +185,38 @@ class Columns(NamedTuple):
 
 
 def columns_of(entries: Sequence[Entry]) -> Columns:
-    """The columns of `entries`: those an `EntryTable` keeps, else read from each entry."""
+    """The columns of `entries`: those an `EntryTable` keeps, else read from each entry (for
+    a tuple, once however many ask: a review's history and its journaled days both do)."""
+    global _last_columns
     if isinstance(entries, EntryTable):
         return entries.columns
-    return Columns(
+    if _last_columns is not None and _last_columns[0] is entries:
+        return _last_columns[1]
+    columns = Columns(
         array("q", map(date.toordinal, map(_START, entries))),
         array("q", map(date.toordinal, map(_END, entries))),
         array("q", map(_LINE, entries)),
         bytes(map(_HAS_CONTENT, entries)),
         list(map(_SOURCE, entries)),
     )
+    if type(entries) is tuple:  # a list could change under the columns kept
+        _last_columns = (entries, columns)
+    return columns
+
+
+def by_start(entries: Sequence[Entry]) -> array[int]:
+    """The indexes of `entries` sorted by start (file order among those of one day), worked
+    out once however many ask (`columns_of`)."""
+    global _last_order
+    columns = columns_of(entries)
+    if _last_order is None or _last_order[0] is not columns:
+        starts = columns.starts
+        _last_order = (columns, array("q", sorted(range(len(starts)), key=starts.__getitem__)))
+    return _last_order[1]
+
+
+_last_columns: tuple[Sequence[Entry], Columns] | None = None
+_last_order: tuple[Columns, array[int]] | None = None
 
 
 _START, _END = operator.attrgetter("start"), operator.attrgetter("end")
