@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from itertools import chain, repeat
-from operator import add, attrgetter, sub
+from operator import add, attrgetter, lt, sub
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from reviewer.facts.extract import entry_digest, facts_of, wording_key
@@ -477,19 +477,14 @@ class History:
         else:
             keys = list(zip(starts, sources, lines, strict=True))
             order = sorted(range(len(entries)), key=keys.__getitem__)
-        cut = bisect_left(array("q", map(starts.__getitem__, order)), checkpoint.day)
+        cut = sum(map(lt, starts, repeat(checkpoint.day)))  # the entries before its day
         before = order[:cut]
         in_file = (
             sorted(before)
             if one_file
             else sorted(before, key=list(zip(sources, lines, strict=True)).__getitem__)
         )
-        named = _named(
-            _digests_in(entries, in_file),
-            map(starts.__getitem__, in_file),
-            map(sources.__getitem__, in_file),
-        )
-        if named != checkpoint.key:
+        if _named_in(entries, in_file) != checkpoint.key:
             return False  # nothing read: the caller reads every entry's facts first
         history = cls.__new__(cls)
         placed = list(map(lines.__getitem__, before)), list(map(sources.__getitem__, before))
@@ -619,15 +614,25 @@ def _entries_key(folded: Sequence[Entry]) -> str:
     return _named("".join(digests), days, map(_source, entries))
 
 
-def _digests_in(entries: Sequence[Entry], indexes: list[int]) -> str:
-    """The text digests (`entry_digest`) of the entries at `indexes`, joined: an
-    `EntryTable`'s from its column, without making the entries."""
+def _named_in(entries: Sequence[Entry], indexes: list[int]) -> str:
+    """`_entries_key` of the entries at `indexes` (in file order), from the journal's columns:
+    an `EntryTable`'s digests from its own, without making the entries; entries in a row
+    (one file's) as slices of each column, not one by one."""
+    columns = columns_of(entries)
+    if indexes and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        first, end = indexes[0], indexes[-1] + 1
+        days, sources = columns.starts[first:end], columns.sources[first:end]
+        if isinstance(entries, EntryTable):
+            return _named(entries.digests[first * _HEX : end * _HEX], days, sources)
+    else:
+        days = array("q", map(columns.starts.__getitem__, indexes))
+        sources = list(map(columns.sources.__getitem__, indexes))
     if isinstance(entries, EntryTable):
         hexes = entries.digests
-        if indexes and indexes == list(range(indexes[0], indexes[-1] + 1)):
-            return hexes[indexes[0] * _HEX : (indexes[-1] + 1) * _HEX]  # in a row: one slice
-        return "".join([hexes[n * _HEX : (n + 1) * _HEX] for n in indexes])
-    return "".join(map(entry_digest, map(entries.__getitem__, indexes)))
+        digests = "".join([hexes[n * _HEX : (n + 1) * _HEX] for n in indexes])
+    else:
+        digests = "".join(map(entry_digest, map(entries.__getitem__, indexes)))
+    return _named(digests, days, sources)
 
 
 def _named(digests: str, days: Iterable[int], sources: Iterable[str]) -> str:
