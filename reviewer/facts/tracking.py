@@ -619,19 +619,20 @@ def _named_in(entries: Sequence[Entry], indexes: list[int]) -> str:
     an `EntryTable`'s digests from its own, without making the entries; entries in a row
     (one file's) as slices of each column, not one by one."""
     columns = columns_of(entries)
-    if indexes and indexes == list(range(indexes[0], indexes[-1] + 1)):
-        first, end = indexes[0], indexes[-1] + 1
+    in_row = bool(indexes) and indexes == list(range(indexes[0], indexes[-1] + 1))
+    first, end = (indexes[0], indexes[-1] + 1) if in_row else (0, 0)
+    if in_row:
         days, sources = columns.starts[first:end], columns.sources[first:end]
-        if isinstance(entries, EntryTable):
-            return _named(entries.digests[first * _HEX : end * _HEX], days, sources)
     else:
         days = array("q", map(columns.starts.__getitem__, indexes))
         sources = list(map(columns.sources.__getitem__, indexes))
-    if isinstance(entries, EntryTable):
+    if not isinstance(entries, EntryTable):
+        digests = "".join(map(entry_digest, map(entries.__getitem__, indexes)))
+    elif in_row:
+        digests = entries.digests[first * _HEX : end * _HEX]
+    else:
         hexes = entries.digests
         digests = "".join([hexes[n * _HEX : (n + 1) * _HEX] for n in indexes])
-    else:
-        digests = "".join(map(entry_digest, map(entries.__getitem__, indexes)))
     return _named(digests, days, sources)
 
 
