@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from reviewer.facts.calendar import Week
 from reviewer.facts.extract import extract_questions, extract_todos, undated_todos
 from reviewer.facts.tracking import (
     Wordings,
+    ids_by_mention,
     reconcile,
     similar,
     track_questions,
@@ -18,6 +20,8 @@ from reviewer.facts.tracking import (
 )
 from reviewer.journal.parse import parse_journal
 from reviewer.review.week import open_longest, question_ledger
+
+from .conftest import FIXTURE
 
 JOURNAL = """\
 ### 2020-03-04
@@ -296,12 +300,45 @@ def test_a_kept_history_goes_on_as_a_fold_of_every_entry() -> None:
         assert resumed.resumed, path
         days = [day - timedelta(days=1), day, starts[-1], date(2099, 1, 1)]
         assert _ledgers(resumed, now, days) == _ledgers(History(now.entries), now, days), path
+        for when in days:  # each mention's id, asked place by place as a week's review does
+            ids = ids_by_mention(History(now.entries, kept).track_questions(when))
+            expected = dict(ids_by_mention(History(now.entries).track_questions(when)))
+            assert {at: ids.get(at) for at in expected} == expected, (path, when)
+            assert ids.get(("elsewhere", 0)) is None and dict(ids) == expected, (path, when)
         # The history that made a checkpoint goes on from it, and from every entry again for
         # a day before it.
         made = History(now.entries)
         made.checkpoint(day)
         earlier = [*days, starts[0]]  # the last: before the checkpoint
         assert _ledgers(made, now, earlier) == _ledgers(History(now.entries), now, earlier), path
+
+
+def test_a_resumed_week_unpacks_the_kept_places_only_when_asked_for_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A week after the checkpoint's day names its questions by the places fed since it: the
+    kept places of 30 years are not unpacked for it. A place before the day unpacks them."""
+    from reviewer.facts import tracking
+    from reviewer.facts.tracking import History
+
+    journal = parse_journal(FIXTURE.read_text(encoding="utf-8"), source="j.md")
+    questions = extract_questions(journal.entries)
+    week = Week.containing(max(q.date for q in questions if q.date))
+    kept = _kept(History(journal.entries).checkpoint(week.start))
+    unpacked: list[bytes] = []
+    real = tracking._unpacked
+    monkeypatch.setattr(
+        tracking, "_unpacked", lambda packed, *rest: unpacked.append(packed) or real(packed, *rest)
+    )
+    resumed = History(journal.entries, kept)
+    fresh = History(journal.entries)
+    asked = [q for q in questions if q.date and q.date in week]
+    ids = ids_by_mention(resumed.track_questions(week.end))
+    expected = ids_by_mention(fresh.track_questions(week.end))
+    assert [ids[q.source, q.line] for q in asked] == [expected[q.source, q.line] for q in asked]
+    assert asked and unpacked == []
+    early = next(at for at in dict(expected) if at not in {(q.source, q.line) for q in asked})
+    assert ids[early] == expected[early] and unpacked
 
 
 def test_a_kept_history_is_not_taken_for_other_entries_nor_for_earlier_days() -> None:

@@ -107,6 +107,20 @@ def test_an_interrupt_while_writing_leaves_no_temporary(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_digest_waits_for_the_disk_and_a_cache_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(files.os, "fsync", synced.append)
+    files.write_atomic(tmp_path / "digest.md", "a week")
+    assert len(synced) == 1  # what the user keeps: on the disk before it replaces the old one
+    cache = tmp_path / "cache" / "journal.snapshot"
+    files.write_private(cache, b"derived")
+    assert len(synced) == 1  # a cache: worked out again when a crash loses it
+    assert cache.read_bytes() == b"derived" and cache.stat().st_mode & 0o777 == 0o600
+    assert cache.parent.stat().st_mode & 0o777 == 0o700
+
+
 def test_stdout_full_or_closed_is_one_line_and_exit_73(tmp_path: Path) -> None:
     with open("/dev/full", "w") as full:
         done = run_process(*WEEK, stdout=full.fileno())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -465,3 +466,14 @@ def test_columns_move_as_each_value_would(values: list[int], width: int, delta: 
     expected = array("q", rows)
     expected[column::width] = array("q", [v + delta for v in rows[column::width]])
     assert snapshot._moved_columns(moved, width, {column: delta}) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-1, 4), max_size=12))
+def test_dates_are_in_order_when_they_run_one_way(starts: list[int]) -> None:
+    """What a splice takes for a journal whose order the parse would not repair: every date
+    valid (an ordinal from 0) and none against the way the others run; equal days anywhere."""
+    valid = all(day >= 0 for day in starts)
+    pairs = list(pairwise(starts))
+    one_way = all(a <= b for a, b in pairs) or all(a >= b for a, b in pairs)
+    assert snapshot._in_order(starts) == (valid and one_way)

@@ -30,6 +30,7 @@ __all__ = [
     "DORMANT_WEEKS",
     "Checkpoint",
     "History",
+    "Places",
     "Tracked",
     "Wordings",
     "ids_by_mention",
@@ -135,7 +136,8 @@ class Tracked:
     source: str = ""
     mentions: int = 1
     lists: list[str] = field(default_factory=list)  # undated lists it appears in
-    mentioned_at: list[tuple[str, int]] = field(default_factory=list)  # (source, line) each
+    # (source, line) of each mention: a list, or `Places` for an item a checkpoint kept
+    mentioned_at: list[tuple[str, int]] | Places = field(default_factory=list)
     kind: str = ""  # questions: "ask" once any mention asks it, else "wonder"
 
     def dormant(self, as_of: date, weeks: int = DORMANT_WEEKS) -> bool:
@@ -153,6 +155,62 @@ class Tracked:
             return 0
         end = self.closed_on if self.closed_on and self.closed_on <= as_of else as_of
         return max(0, (end - self.first).days)
+
+
+class Places:
+    """Where an item was mentioned, (source, line) each, as a list: those a checkpoint kept
+    (`_packed`: an entry's index and a line within it), unpacked when first read, then those
+    fed since. A 30-year checkpoint keeps 26,000 of them; a week's review reads the places of
+    the week's mentions alone (`ids_by_mention`), all fed since, and unpacking every kept one
+    took 4 ms of each warm run."""
+
+    __slots__ = ("_fresh", "_lines", "_packed", "_sources")
+
+    def __init__(
+        self,
+        packed: bytes,
+        sources: list[str],
+        lines: list[int],
+        fresh: list[tuple[str, int]] | None = None,
+    ) -> None:
+        self._packed, self._sources, self._lines = packed, sources, lines
+        self._fresh: list[tuple[str, int]] = fresh if fresh is not None else []
+
+    @property
+    def fresh(self) -> list[tuple[str, int]]:
+        """The places not kept packed: fed since the checkpoint, or all once unpacked."""
+        return self._fresh
+
+    def append(self, place: tuple[str, int]) -> None:
+        self._fresh.append(place)
+
+    def copy(self) -> Places:
+        return Places(self._packed, self._sources, self._lines, self._fresh.copy())
+
+    def _all(self) -> list[tuple[str, int]]:
+        if self._packed:
+            self._fresh[:0] = _unpacked(self._packed, self._sources, self._lines)
+            self._packed = b""
+        return self._fresh
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._packed) // _PAIR + len(self._fresh)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Places):
+            other = other._all()
+        return isinstance(other, list) and self._all() == other
+
+    __hash__ = None  # type: ignore[assignment]  # changes as mentions are fed
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
+_PAIR = 16  # bytes of a packed (entry, offset) pair
 
 
 class _Index:
@@ -350,7 +408,7 @@ def _copy(t: Tracked) -> Tracked:
         t.source,
         t.mentions,
         list(t.lists),
-        list(t.mentioned_at),
+        t.mentioned_at.copy(),
         t.kind,
     )
 
@@ -699,7 +757,7 @@ def _kept(fold: _Fold, entries: Sequence[Entry]) -> tuple[Any, ...]:
         n = bisect_right(starts, line) - 1
         return ks[n], line - starts[n]
 
-    def placed(mentioned: list[tuple[str, int]]) -> bytes:
+    def placed(mentioned: list[tuple[str, int]] | Places) -> bytes:
         """`_packed(map(where, ...))`: an item asked about every week of 30 years has 1,500
         mentions, each found by C calls (`map`) when they are all in one file."""
         if not mentioned:
@@ -762,7 +820,7 @@ def _thaw(
             sources[k],
             mentions,
             list(listed),
-            _unpacked(mentioned, sources, lines),
+            Places(mentioned, sources, lines),
             kind,
         )
         for (
@@ -861,6 +919,37 @@ def reconcile(tracked: list[Tracked], stored: Mapping[str, str]) -> dict[str, st
     return {item.id: item.text for item in tracked}
 
 
-def ids_by_mention(tracked: Iterable[Tracked]) -> dict[tuple[str, int], str]:
+def ids_by_mention(tracked: Iterable[Tracked]) -> Mapping[tuple[str, int], str]:
     """(source, line) of every mention -> the id of the item it belongs to."""
-    return {at: item.id for item in tracked for at in item.mentioned_at}
+    return _MentionIds([(item.id, item.mentioned_at) for item in tracked])
+
+
+class _MentionIds(Mapping[tuple[str, int], str]):
+    """`ids_by_mention`: the places fed since a checkpoint first, which are every place a
+    review of a week after it asks about; the kept ones (`Places`) are unpacked only when a
+    place is not among those (a week before the checkpoint's day), or for the whole map."""
+
+    def __init__(self, items: list[tuple[str, list[tuple[str, int]] | Places]]) -> None:
+        self._items = items  # (id, places) of each item, in order: a later one wins a place
+        self._ids = {
+            at: id
+            for id, places in items
+            for at in (places.fresh if isinstance(places, Places) else places)
+        }
+        self._whole = not any(isinstance(places, Places) for _, places in items)
+
+    def _every(self) -> dict[tuple[str, int], str]:
+        if not self._whole:
+            self._ids = {at: id for id, places in self._items for at in places}
+            self._whole = True
+        return self._ids
+
+    def __getitem__(self, at: tuple[str, int]) -> str:
+        found = self._ids.get(at)
+        return found if found is not None else self._every()[at]
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())

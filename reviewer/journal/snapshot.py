@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, partial
 from itertools import repeat
-from operator import and_, gt, lt
+from operator import and_
 from typing import cast
 
 from reviewer import __version__
@@ -484,10 +484,9 @@ def _in_order(starts: list[int]) -> bool:
     journal's order: then it repairs nothing and reports nothing)."""
     if not starts or min(starts) < 0:
         return not starts
-    later, earlier = starts[1:], starts[:-1]
-    up: int = sum(map(gt, later, earlier))  # pairs in C: 30 years are 11,000 of them
-    down: int = sum(map(lt, later, earlier))
-    return down == 0 if up > down else up == 0
+    # Sorted the way the ends say (one that runs one way is either way sorted when they are
+    # equal): a sort of 30 years' dates, already in order, is one pass of C code.
+    return sorted(starts, reverse=starts[0] > starts[-1]) == starts
 
 
 def _digest(data: memoryview) -> bytes:

@@ -90,7 +90,7 @@ def question_ledger(
     week: Week,
     ids: Mapping[str, str] | None = None,
     dormant_weeks: int = DORMANT_WEEKS,
-) -> tuple[list[Question], dict[tuple[str, int], str]]:
+) -> tuple[list[Question], Mapping[tuple[str, int], str]]:
     """Questions to ask (not wonderings) raised before the week, still open at its end, not
     raised again in it and not dormant (oldest first, aged to the week's end), and the ledger
     id of every question mention."""
