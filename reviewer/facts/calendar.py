@@ -160,8 +160,9 @@ class Journaled:
         if self._by_start is None:
             starts, ends = self._columns.starts, self._columns.ends
             self._by_start = by_start(self._entries)
-            self._starts = array("q", map(starts.__getitem__, self._by_start))
-            self._longest = max(map(sub, ends, starts), default=0)
+            self._starts = array("q", sorted(starts))  # the starts in that order
+            # (no entry of several days, as in most journals: the columns equal, one memcmp)
+            self._longest = 0 if starts == ends else max(map(sub, ends, starts), default=0)
         return self._by_start, self._starts
 
     def latest_first(self, last: date) -> Iterator[Entry]:
@@ -232,8 +233,10 @@ def _day_ordinals(columns: Columns) -> list[int]:
     """The ordinals of the journaled days (`journaled_days`) of the entries of `columns`,
     sorted: those of entries of one day at once (C code)."""
     starts, ends, written = columns.starts, columns.ends, columns.written
+    if starts == ends:  # no entry of several days, as in most journals (one memcmp)
+        return sorted(set(compress(starts, written)))
     one_day = map(eq, starts, ends)
-    days = set(compress(starts, map(and_, map(bool, written), one_day)))
+    days = set(compress(starts, map(and_, written, one_day)))
     for n in compress(range(len(starts)), map(ne, starts, ends)):
         if written[n]:
             days.update(range(starts[n], ends[n] + 1))

@@ -93,6 +93,8 @@ _Pieces = tuple[int, int, bytes]
 Kept = _Packed  # a snapshot `opened`: what `thaw` and `reparse` read
 _INTS = 8  # of an entry: line, end_line, level, start, end, span, flags
 _REPAIRED, _WRITTEN = 1, 2  # an entry's flags: `repaired`, `has_content`
+_LOW = 0 if sys.byteorder == "little" else 7  # the byte of an 8-byte value with its low bits
+_WRITTEN_TABLE = bytes(1 if flag & _WRITTEN else 0 for flag in range(256))
 _DIGEST = 16  # bytes of an entry's text digest (`text_digest`)
 _CHECK = 8  # bytes of a place's digest
 _SHA = 32  # bytes of a piece's digest
@@ -639,7 +641,8 @@ def _entries(columns: _Entries, data: bytes, source: str) -> EntryTable:
         # Entry(...) without NamedTuple's Python-level __new__: the same tuple.
         return map(partial(tuple.__new__, Entry), rows)
 
-    written = bytes(map(bool, map(and_, flags, repeat(_WRITTEN))))
+    # `written`: each flag's low byte (a flag is under 256) read as 1 or 0 by a table, C code
+    written = flags.tobytes()[_LOW::8].translate(_WRITTEN_TABLE)
     kept = Columns(starts, ends, lines, written, [source] * count)
     return EntryTable(count, make, kept, hexes)
 
