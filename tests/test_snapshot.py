@@ -123,8 +123,8 @@ def test_a_wrong_snapshot_is_never_trusted(case: int, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("where", ["preamble", "first", "middle", "last"])
 def test_a_snapshot_of_other_bytes_is_not_used(where: str, tmp_path: Path) -> None:
-    """Same length, one character changed, in any of the three pieces the snapshot names the
-    bytes by: their digests tell them apart."""
+    """Same length, one character changed, in any of the four pieces the snapshot names the
+    bytes by (the three entries head the last three): their digests tell them apart."""
     journal = tmp_path / "j.md"
     old = "# 日志\n\n" + "".join(f"### 2020-02-{day}\n* 问题一？\n\n" for day in (24, 25, 26))
     journal.write_text(old, "utf-8")
@@ -155,14 +155,27 @@ def test_line_ends_and_a_bom_added_keep_the_snapshot(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("edit", ["none", "on top", "below"])
+@pytest.mark.parametrize("threads", [1, 2])
 def test_a_run_reads_the_journal_bytes_through_sha256_once(
-    edit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    edit: str, threads: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Unchanged, or an entry written at the growing end of a 300-entry journal: the bytes
-    are hashed once (the three pieces, or the two an edit left true and the new one), not
-    once to name them and again to check them (30 years: 7 ms a pass)."""
+    are hashed once (the four pieces, or the three an edit left true and the new one), not
+    once to name them and again to check them (30 years: 7 ms a pass); the large pieces by
+    two threads at once (here every piece counts as large), or by one on one core."""
     import hashlib
     from datetime import date
+
+    monkeypatch.setattr(snapshot, "_PARALLEL", 0)
+    monkeypatch.setattr(snapshot, "_cores", lambda: threads)
+    started = []
+    real_thread = snapshot.threading.Thread
+
+    def thread(*args: object, **kwargs: object) -> object:
+        started.append(1)
+        return real_thread(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snapshot.threading, "Thread", thread)
 
     days = [date.fromordinal(737000 + n) for n in range(300)]
     newest_first = edit == "on top"
@@ -187,11 +200,14 @@ def test_a_run_reads_the_journal_bytes_through_sha256_once(
             return hashlib.sha256(data)
 
     monkeypatch.setattr(snapshot, "hashlib", Counting())
+    started.clear()
     loaded = load_journal(journal, snapshots=tmp_path / "kept")
     monkeypatch.undo()
     _same(loaded, load_journal(journal))
     size = len(new.encode())
     assert size <= sum(hashed) <= size * 1.1, (sum(hashed), size)
+    assert bool(started) == (threads > 1)
+    assert threading.active_count() == 1  # the helper is gone when the hashes are in
 
 
 def test_a_fifo_in_place_of_the_snapshot_does_not_hang(tmp_path: Path) -> None:
@@ -256,11 +272,12 @@ def _pieces_hold(kept: tuple, data: bytes) -> None:  # type: ignore[type-arg]
 
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     heads = snapshot._ints(kept[6][1])
-    first, last, digests = kept[8]
-    assert 0 <= first <= last <= len(data)
-    assert all(cut in heads or cut == 0 for cut in (first, last))
+    cuts, digests = kept[8]
+    assert len(cuts) == 3 and 0 <= cuts[0] <= cuts[1] <= cuts[2] <= len(data)
+    assert all(cut in heads or cut == 0 for cut in cuts)
+    bounds = [0, *cuts, len(data)]
     assert digests == b"".join(
-        hashlib.sha256(piece).digest() for piece in (data[:first], data[first:last], data[last:])
+        hashlib.sha256(data[begin:end]).digest() for begin, end in pairwise(bounds)
     )
     assert snapshot.thaw(kept, data, "j.md") is not None
 
@@ -477,3 +494,29 @@ def test_dates_are_in_order_when_they_run_one_way(starts: list[int]) -> None:
     pairs = list(pairwise(starts))
     one_way = all(a <= b for a, b in pairs) or all(a >= b for a, b in pairs)
     assert snapshot._in_order(starts) == (valid and one_way)
+
+
+@pytest.mark.parametrize("grown", [0, 1 << 20])
+def test_pieces_are_cut_anew_once_a_journal_has_grown_at_one_end(
+    grown: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The three pieces an entry written on top leaves true keep their cuts (moved), and the
+    new piece is the top one; once what was written there since is `_GROWN` bytes or more,
+    the pieces are cut anew, the middle one at the entry heading nearest halfway again."""
+    from datetime import date
+
+    days = [date.fromordinal(737000 + n) for n in range(200)][::-1]
+    old = "# log\n\n" + "".join(f"### {day}\n* worked on {n}\n\n" for n, day in enumerate(days))
+    new = old.replace("# log\n\n", "# log\n\n### 2030-01-01\n* a new day\n\n")
+    monkeypatch.setattr(snapshot, "_GROWN", grown)
+    spliced = snapshot.reparse(snapshot.opened(_kept(old)), new.encode(), "j.md")
+    assert spliced is not None
+    kept = snapshot.opened(spliced.snapshot)
+    _pieces_hold(kept, new.encode())
+    moved = len(new) - len(old)
+    before = snapshot.opened(_kept(old))[8][0]
+    afresh = snapshot.opened(_kept(new))[8][0]
+    assert kept[8][0] == (afresh if grown == 0 else tuple(cut + moved for cut in before))
+    assert afresh != tuple(cut + moved for cut in before)  # the new top entry: cut there
+    first, middle, last = afresh
+    assert abs(middle - (first + last) // 2) < 40  # an entry is ~30 bytes
