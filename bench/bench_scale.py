@@ -4,7 +4,10 @@ Run with `make bench` (or `python bench/bench_scale.py [--runs N] [--years 1,10,
 command runs as a user runs it, through the installed console script in a fresh process:
 cold = an empty `$XDG_CACHE_HOME`, warm = the second run on the same cache, and warm+1 = the
 second run after one entry was added. Times are medians beyond start-up (`reviewer --version`
-measured in the same run), peak memory is the command's own max RSS (`run_measured`). Every
+measured in the same run), peak memory is the command's own max RSS (`run_measured`). A warm
+and a warm+1 run are taken `--repeats` times in each run (warm+1 on the cache as the warm runs
+left it, restored each time): they cost a fifth of a cold 30-year run, and the warm targets
+are ratios of two cells that single runs move by more than 30 years add. Every
 size and command take their turn in each run, so that machine noise (a shared VM slowing down
 for minutes) hits every size and command alike, and the ratios between them hold.
 
@@ -36,6 +39,7 @@ from bench_core import (
 
 END = date(2029, 12, 31)  # the generated journals' last day
 TODAY = "2030-01-01"
+STATE = ("cache", "state")  # the folders (`user_env`) a run leaves its caches and ledgers in
 COMMANDS: dict[str, list[str]] = {
     "week": ["week", "2029-12-31", "-f", "json"],
     "stats": ["stats"],
@@ -66,7 +70,7 @@ def _env(home: Path, journal: Path) -> dict[str, str]:
 
 
 def measure(
-    journals: dict[str, Path], runs: int, work: Path
+    journals: dict[str, Path], runs: int, work: Path, repeats: int = 1
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Per journal and command: cold, warm and warm+1 medians (s, beyond start-up) and peak
     RSS (MB). Sizes and commands are interleaved run by run: a machine that slows down
@@ -94,15 +98,28 @@ def measure(
                 own.write_text(text, encoding="utf-8")
                 env = _env(cache.parent, own)
                 starts.append(_run([reviewer, "--version"], env)[0])
-                cold, rss = _run([reviewer, *args], env)
-                warm, rss2 = _run([reviewer, *args], env)
-                own.write_text(added, encoding="utf-8")
-                plus, rss3 = _run([reviewer, *args], env)
                 found = results[label][name]
+                cold, rss = _run([reviewer, *args], env)
                 found["cold"].append(cold)
-                found["warm"].append(warm)
-                found["warm+1"].append(plus)
-                found["rss"].append(max(rss, rss2, rss3))
+                found["rss"].append(rss)
+                for _ in range(repeats):
+                    warm, rss = _run([reviewer, *args], env)
+                    found["warm"].append(warm)
+                    found["rss"].append(rss)
+                # The caches and the ledgers (state) as the warm runs left them.
+                left = {cache.parent / kind: cache.parent / f"{kind}-warm" for kind in STATE}
+                for folder, copy in left.items():
+                    if folder.exists():
+                        shutil.copytree(folder, copy)
+                own.write_text(added, encoding="utf-8")
+                for n in range(repeats):
+                    for folder, copy in left.items() if n else ():  # the entry new again
+                        shutil.rmtree(folder, ignore_errors=True)
+                        if copy.exists():
+                            shutil.copytree(copy, folder)
+                    plus, rss = _run([reviewer, *args], env)
+                    found["warm+1"].append(plus)
+                    found["rss"].append(rss)
                 shutil.rmtree(cache.parent, ignore_errors=True)
     start = statistics.median(starts)
     return {
@@ -126,6 +143,7 @@ def main() -> None:
     # Five: on this shared VM a warm run moves by 20-30% from one to the next, and a median
     # of three was one slow run away from a ratio off by half (a warm week's target is 1.3x).
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--years", default="1,10,30")
     args = parser.parse_args()
     years = [int(y) for y in args.years.split(",")]
@@ -138,7 +156,7 @@ def main() -> None:
             path = work / f"journal-{y}y.md"
             path.write_text(generate_journal(365 * y, end=END), encoding="utf-8")
             journals[f"{y}y"] = path
-        table = measure(journals, args.runs, work)
+        table = measure(journals, args.runs, work, args.repeats)
     start = next(iter(table["fixture"].values()))["start"]
     print(f"  start-up (reviewer --version): {start * 1000:.0f} ms")
     header = f"  {'command':<18}" + "".join(f"{label:>24}" for label in table)
