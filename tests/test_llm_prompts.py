@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.errors import ConfigError
 from reviewer.llm import prompts
@@ -96,3 +98,15 @@ def test_missing_prompts_directory_is_a_clear_error(
 )
 def test_language_follows_the_journal(lines: list[str], lang: str) -> None:
     assert detect_lang(lines) == lang
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab 好中文\n㐀䶿é-’9"), max_size=6))
+def test_the_language_weighs_each_character_against_each_word(lines: list[str]) -> None:
+    """Chinese characters counted one by one, Latin words as words, line by line: whatever
+    the lines, as read in runs of the whole writing at once."""
+    import re
+
+    cjk = sum(len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]", line)) for line in lines)
+    latin = sum(len(re.findall(r"[A-Za-z]+", line)) for line in lines)
+    assert detect_lang(lines) == ("zh" if cjk and cjk >= latin else "en")

@@ -42,6 +42,7 @@ TASK_TEMPLATES = {
 }
 LANGUAGES = {"zh": "Simplified Chinese (简体中文)", "en": "English"}
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _LATIN = re.compile(r"[A-Za-z]+")
 
 
@@ -139,8 +140,7 @@ def detect_lang(texts: Iterable[str]) -> str:
     A Chinese character carries about a word's meaning, so characters are weighed against
     Latin words; technical English inside Chinese notes then does not flip the choice.
     """
-    cjk = latin = 0
-    for text in texts:
-        cjk += len(_CJK.findall(text))
-        latin += len(_LATIN.findall(text))
+    writing = "\n".join(texts)
+    cjk = sum(map(len, _CJK_RUN.findall(writing)))  # runs, not a match per character
+    latin = len(_LATIN.findall(writing))
     return "zh" if cjk and cjk >= latin else "en"
