@@ -170,7 +170,7 @@ class Places:
         self,
         packed: bytes,
         sources: list[str],
-        lines: list[int],
+        lines: Sequence[int],
         fresh: list[tuple[str, int]] | None = None,
     ) -> None:
         self._packed, self._sources, self._lines = packed, sources, lines
@@ -453,7 +453,7 @@ class History:
         ordered: Sequence[Entry],
         resume: Checkpoint | None,
         cut: int | None,
-        placed: tuple[list[int], list[str]] | None = None,
+        placed: tuple[Sequence[int], list[str]] | None = None,
     ) -> None:
         """Read `ordered` (in `_entry_order`) from `resume`'s folds of the first `cut`, whose
         lines and sources are `placed` when known (else read from the entries)."""
@@ -530,8 +530,9 @@ class History:
         starts, sources, lines = columns.starts, columns.sources, columns.lines
         one_file = not sources or sources.count(sources[0]) == len(sources)
         # `_entry_order` (start, source, line): in one file, lines follow the indexes.
+        order: Sequence[int]
         if one_file:
-            order = list(by_start(entries))
+            order = by_start(entries)  # an array, worked out once: read, never changed
         else:
             keys = list(zip(starts, sources, lines, strict=True))
             order = sorted(range(len(entries)), key=keys.__getitem__)
@@ -546,7 +547,10 @@ class History:
         if _named_in(entries, in_file) != checkpoint.key:
             return False  # nothing read: the caller reads every entry's facts first
         history = cls.__new__(cls)
-        placed = list(map(lines.__getitem__, before)), list(map(sources.__getitem__, before))
+        placed = (
+            array("q", map(lines.__getitem__, before)),
+            [sources[0]] * cut if one_file else list(map(sources.__getitem__, before)),
+        )
         history._begin(_Ordered(entries, order), checkpoint, cut, placed)
         _last = (journal, history)
         return True
@@ -716,7 +720,7 @@ class _Ordered(Sequence[Entry]):
 
     __slots__ = ("_entries", "_order")
 
-    def __init__(self, entries: Sequence[Entry], order: list[int]) -> None:
+    def __init__(self, entries: Sequence[Entry], order: Sequence[int]) -> None:
         self._entries, self._order = entries, order
 
     def __len__(self) -> int:
@@ -806,7 +810,7 @@ def _thaw(
     kept: tuple[Any, ...],
     prefix: str,
     closing: frozenset[str],
-    lines: list[int],
+    lines: Sequence[int],
     sources: list[str],
 ) -> _Fold:
     """The fold `_kept` made, its lines where the entries it was made of are now (the line
@@ -861,7 +865,7 @@ def _packed(places: Iterable[tuple[int, int]]) -> bytes:
     return array("q", [n for place in places for n in place]).tobytes()
 
 
-def _unpacked(packed: bytes, sources: list[str], lines: list[int]) -> list[tuple[str, int]]:
+def _unpacked(packed: bytes, sources: list[str], lines: Sequence[int]) -> list[tuple[str, int]]:
     """The (source, line) of each pair `_packed` kept, its entry's lines where they are now."""
     pairs = array("q")
     pairs.frombytes(packed)
