@@ -466,23 +466,27 @@ def test_what_a_paused_collector_saw_made_is_not_scanned_as_young_after() -> Non
     st.lists(st.integers(0, 2**62), min_size=0, max_size=60),
     st.integers(1, 4),
     st.integers(-(2**20), 2**20),
+    st.integers(0, 20),
 )
-def test_columns_move_as_each_value_would(values: list[int], width: int, delta: int) -> None:
-    """An edit's splice adds to whole columns at once (as one number in base 2**64): the
-    same as adding to each value, and a value that would go below 0 is refused, not
-    borrowed from its neighbour."""
+def test_columns_move_as_each_value_would(
+    values: list[int], width: int, delta: int, first: int
+) -> None:
+    """An edit's splice adds to whole columns at once (as one number in base 2**64), from a
+    row on: the same as adding to each value there, the rows above left as they were, and
+    a value that would go below 0 is refused, not borrowed from its neighbour."""
     from array import array
 
     rows = array("q", values[: len(values) - len(values) % width])
     column = len(rows) and len(values) % width
+    at = first * width + column
     moved = array("q", rows)
-    if any(v + delta < 0 for v in rows[column::width]):
+    if any(v + delta < 0 for v in rows[at::width]):
         with pytest.raises(ValueError):
-            snapshot._moved_columns(moved, width, {column: delta})
+            snapshot._moved_columns(moved, width, {column: delta}, first)
         return
     expected = array("q", rows)
-    expected[column::width] = array("q", [v + delta for v in rows[column::width]])
-    assert snapshot._moved_columns(moved, width, {column: delta}) == expected
+    expected[at::width] = array("q", [v + delta for v in rows[at::width]])
+    assert snapshot._moved_columns(moved, width, {column: delta}, first) == expected
 
 
 @settings(max_examples=200, deadline=None)

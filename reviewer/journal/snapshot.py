@@ -266,12 +266,14 @@ def reparse(kept: Kept, data: bytes, source: str) -> Reparsed | None:
         raise ValueError(f"a snapshot not in the expected form ({err})") from None
     if spliced is None:
         return None
-    packed, changed = spliced
-    journal = _journal(packed, data, source)
+    packed, changed, ints = spliced
+    journal = _journal(packed, data, source, ints)
     return Reparsed(journal, seal(_KIND, _parser(), str(len(data)), packed), changed)
 
 
-def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[int, int]] | None:
+def _spliced(
+    kept: _Packed, data: bytes, source: str
+) -> tuple[_Packed, tuple[int, int], array[int]] | None:
     """The snapshot of `data`, made of the kept one's columns where the bytes are those it
     was made of (moved by the lines and bytes an edit added), and of a scan of the rest.
     Column by column, as `array` slices and `map`: an entry written on top of a newest-first
@@ -407,9 +409,13 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
         0,
     )
     new_ints, new_headings, new_titles, new_digests = _entry_columns(map(_entry_row, entries))
-    moved_ints = _moved_columns(
-        ints[after * _INTS :], _INTS, {0: shift, 1: shift, 5: moved, 6: moved}
-    )
+    # The entries' numbers: those before the stretch, the stretch's, and those after it read
+    # from the kept bytes and moved where they are (one array made, not a copy per step).
+    spliced_ints = ints[: before * _INTS]
+    spliced_ints.frombytes(new_ints)
+    below = len(spliced_ints) // _INTS
+    spliced_ints.frombytes(memoryview(packed_ints)[after * _INTS * ints.itemsize :])
+    _moved_columns(spliced_ints, _INTS, {0: shift, 1: shift, 5: moved, 6: moved}, below)
     new_kinds, new_heads, new_lines, new_checks = _place_columns(_places(window, data, end))
     spliced_kinds = kinds[:first] + new_kinds + kinds[last:]
     spliced_heads = (
@@ -427,7 +433,7 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
     )
     spliced: _Packed = (
         (
-            (ints[: before * _INTS] + _ints(new_ints) + moved_ints).tobytes(),
+            spliced_ints.tobytes(),
             headings[:before] + new_headings + headings[after:],
             titles[:before] + new_titles + titles[after:],
             digests[: before * _DIGEST] + new_digests + digests[after * _DIGEST :],
@@ -443,7 +449,7 @@ def _spliced(kept: _Packed, data: bytes, source: str) -> tuple[_Packed, tuple[in
         len(data),
         _spliced_pieces(data, spliced_kinds, spliced_heads, kept[8], (held_head, held_tail), moved),
     )
-    return spliced, (begin, end)
+    return spliced, (begin, end), spliced_ints
 
 
 def _ints(packed: bytes) -> array[int]:
@@ -452,8 +458,9 @@ def _ints(packed: bytes) -> array[int]:
     return ints
 
 
-def _moved_columns(ints: array[int], width: int, by: dict[int, int]) -> array[int]:
-    """`ints`, rows of `width` columns, with `by[column]` added to each of those columns.
+def _moved_columns(ints: array[int], width: int, by: dict[int, int], first: int = 0) -> array[int]:
+    """`ints`, rows of `width` columns, with `by[column]` added to each of those columns from
+    row `first` on (in place).
 
     A column is added to as one number: its 8-byte values side by side are the digits of an
     integer in base 2**64, and adding `delta` to each is adding `delta` times the number whose
@@ -464,7 +471,7 @@ def _moved_columns(ints: array[int], width: int, by: dict[int, int]) -> array[in
     refused (ValueError)."""
     for column, delta in by.items():
         if delta:
-            values = ints[column::width]
+            values = ints[first * width + column :: width]
             count = len(values)
             ones = int.from_bytes(_ONE_DIGIT * count, sys.byteorder)
             moved = int.from_bytes(values.tobytes(), sys.byteorder) + delta * ones
@@ -474,7 +481,7 @@ def _moved_columns(ints: array[int], width: int, by: dict[int, int]) -> array[in
                 raise ValueError("a column with values out of place") from None
             if raw[_SIGN::8].translate(None, _UNSIGNED):  # a value below 0 borrowed a digit
                 raise ValueError("a column with values out of place")
-            ints[column::width] = _ints(raw)
+            ints[first * width + column :: width] = _ints(raw)
     return ints
 
 
@@ -640,10 +647,11 @@ def _place_columns(places: Iterable[_Place]) -> _Places:
     return "".join(kinds), heads.tobytes(), lines.tobytes(), bytes(checks)
 
 
-def _journal(packed: _Packed, data: bytes, source: str) -> Journal:
+def _journal(packed: _Packed, data: bytes, source: str, ints: array[int] | None = None) -> Journal:
+    """The journal `packed` keeps (`ints`: its entries' numbers as an array, when at hand)."""
     entry_columns, preamble, section_rows, undatable_rows, diagnostic_rows, line_count = packed[:6]
     return Journal(
-        entries=_entries(entry_columns, data, source),
+        entries=_entries(entry_columns, data, source, ints),
         preamble=_section(preamble, data) if preamble is not None else None,
         sections=tuple(_section(row, data) for row in section_rows),
         undatable=tuple(_section(row, data) for row in undatable_rows),
@@ -656,12 +664,16 @@ def _journal(packed: _Packed, data: bytes, source: str) -> Journal:
     )
 
 
-def _entries(columns: _Entries, data: bytes, source: str) -> EntryTable:
+def _entries(
+    columns: _Entries, data: bytes, source: str, ints: array[int] | None = None
+) -> EntryTable:
     """The entries kept in `columns`, their texts read from `data`, as a table that makes
     each entry when it is asked for; those of a stretch are made column by column, by C code
-    (`map`, `zip`), not a Python loop (30 years: 11,000 entries)."""
+    (`map`, `zip`), not a Python loop (30 years: 11,000 entries). `ints`: the numbers of
+    `columns` as an array already (a splice's), not read from its bytes again."""
     packed, headings, titles, digests = columns
-    ints = _ints(packed)
+    if ints is None:
+        ints = _ints(packed)
     count = len(headings)
     if len(ints) != count * _INTS or len(titles) != count or len(digests) != count * _DIGEST:
         raise ValueError("entry columns of different lengths")
