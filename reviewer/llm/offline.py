@@ -23,6 +23,8 @@ __all__ = ["HIGHLIGHTS", "OfflineBackend", "highlights_of", "normalized", "topic
 HIGHLIGHTS = 7  # the digest's budget: a list a reader takes in at a glance
 NEXT = 5
 _PER_ENTRY = 2
+_THEMES = 5  # recurring terms named as the week's themes (and in its summary)
+_TOPICS = 10  # recurring terms a highlight scores higher for
 _MAX_TEXT = 140
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[-_][A-Za-z0-9]+)*")
 _NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|https?://\S+|`[^`]*`")
@@ -65,12 +67,13 @@ class OfflineBackend:
 
     def summarize(self, facts: WeekFacts) -> Summary:
         """Build the review from the facts; never fails, never calls out."""
+        topics = topics_of(facts.entries, limit=_TOPICS)  # the week's terms, read once
         return Summary(
-            summary=summary_text(facts),
-            highlights=highlights_of(facts),
+            summary=summary_text(facts, topics[:_THEMES]),
+            highlights=highlights_of(facts, topics=topics),
             next_week=next_items(facts),
             backend=self.name,
-            themes=[word for word, _ in topics_of(facts.entries)],
+            themes=[word for word, _ in topics[:_THEMES]],
             notice=self.notice,
         )
 
@@ -127,18 +130,23 @@ def _score(text: str, done: bool, top_level: bool, topics: list[str]) -> float:
     return score
 
 
-def highlights_of(facts: WeekFacts, limit: int = HIGHLIGHTS) -> list[Highlight]:
+def highlights_of(
+    facts: WeekFacts, limit: int = HIGHLIGHTS, topics: list[tuple[str, int]] | None = None
+) -> list[Highlight]:
     """The week's `limit` most telling lines, chosen by `_score` (at most two per entry, so
     one busy day does not fill the list), in date order, each citing its entry's dates.
 
     Lines that another section owns (questions, open TODOs, reflections) are left to it; a
     TODO done this week may be a highlight, and the digest then shows it there only.
+    `topics`: the week's `topics_of` (_TOPICS of them), when worked out already.
     """
     owned = {normalized(q.text) for q in facts.questions + facts.carried}
     owned |= {normalized(t.text) for t in facts.todos + facts.stale_todos if t.status != "done"}
     owned |= {normalized(r.text) for r in facts.reflections}
     done = {normalized(t.text) for t in facts.todos if t.status == "done"}
-    topics = [word.lower() for word, _ in topics_of(facts.entries, limit=10)]
+    if topics is None:
+        topics = topics_of(facts.entries, limit=_TOPICS)
+    words = [word.lower() for word, _ in topics[:_TOPICS]]
     per_entry: list[list[tuple[float, int, int, Highlight]]] = []
     for order, entry in enumerate(facts.entries):
         seen: set[str] = set()
@@ -153,7 +161,7 @@ def highlights_of(facts: WeekFacts, limit: int = HIGHLIGHTS) -> list[Highlight]:
             seen.add(key)
             is_done = key in done or bool(DONE_MARK.search(item.text))
             is_done = is_done or struck(item.text) is not None
-            score = _score(text, is_done, item.parent is None, topics)
+            score = _score(text, is_done, item.parent is None, words)
             highlight = Highlight(text=_truncate(text), dates=_in_week(entry, facts))
             scored.append((score, order, item.line, highlight))
         scored.sort(key=lambda s: (-s[0], s[2]))
@@ -190,7 +198,7 @@ def _terms(line: str) -> list[tuple[str, str]]:
     return terms
 
 
-def topics_of(entries: list[Entry], limit: int = 5) -> list[tuple[str, int]]:
+def topics_of(entries: list[Entry], limit: int = _THEMES) -> list[tuple[str, int]]:
     """Latin-script terms written on at least two days, by the number of days they appear on;
     a two-word term found on as many days as its words replaces them.
 
@@ -229,8 +237,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def summary_text(facts: WeekFacts) -> str:
-    """A few factual sentences about the week, made from counts, in the digest's language."""
+def summary_text(facts: WeekFacts, topics: list[tuple[str, int]] | None = None) -> str:
+    """A few factual sentences about the week, made from counts, in the digest's language
+    (`topics`: the week's themes, `topics_of`, when worked out already)."""
     zh = facts.lang == "zh"
     if not facts.entries:
         if zh:
@@ -241,7 +250,8 @@ def summary_text(facts: WeekFacts) -> str:
     sizes = [(sum(1 for ln in e.body if ln.strip()), e) for e in facts.entries]
     lines, busiest = max(sizes, key=lambda pair: (pair[0], pair[1].start))
     label = busiest.heading if busiest.start != busiest.end else str(busiest.start)
-    topics = topics_of(facts.entries)
+    if topics is None:
+        topics = topics_of(facts.entries, limit=_THEMES)
     done = sum(t.status == "done" for t in facts.todos)
     still = sum(t.status == "open" for t in facts.todos)
     answered = sum(q.status == "answered" for q in facts.questions)
