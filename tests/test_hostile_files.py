@@ -115,9 +115,13 @@ def test_a_digest_waits_for_the_disk_and_a_cache_does_not(
     files.write_atomic(tmp_path / "digest.md", "a week")
     assert len(synced) == 1  # what the user keeps: on the disk before it replaces the old one
     cache = tmp_path / "cache" / "journal.snapshot"
-    files.write_private(cache, b"derived")
+    files.write_private(cache, (b"header\n", b"derived"))  # parts, one after the other
     assert len(synced) == 1  # a cache: worked out again when a crash loses it
-    assert cache.read_bytes() == b"derived" and cache.stat().st_mode & 0o777 == 0o600
+    assert cache.read_bytes() == b"header\nderived" and cache.stat().st_mode & 0o777 == 0o600
+    sealed = files.sealed_parts("kind", "v1", "-", [1, "two"])
+    assert b"".join(sealed) == files.seal("kind", "v1", "-", [1, "two"])
+    files.write_private(cache, sealed)
+    assert files.unseal(cache.read_bytes(), "kind", "v1", "-") == [1, "two"]
     assert cache.parent.stat().st_mode & 0o777 == 0o700
 
 

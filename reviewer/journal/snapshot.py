@@ -42,7 +42,7 @@ from operator import and_
 from typing import cast
 
 from reviewer import __version__
-from reviewer.files import code_digest, seal, unseal
+from reviewer.files import code_digest, seal, sealed_parts, unseal
 from reviewer.journal import dates, outline, parse
 from reviewer.journal.parse import (
     Columns,
@@ -251,8 +251,13 @@ class Reparsed:
     """An edited journal, parsed again where it changed."""
 
     journal: Journal
-    snapshot: bytes  # its own snapshot, to keep for the next run
+    sealed: tuple[bytes, bytes]  # its own snapshot, to keep for the next run, in two parts
     changed: tuple[int, int]  # the stretch of the bytes (line ends made LF) parsed again
+
+    @property
+    def snapshot(self) -> bytes:
+        """The snapshot as one string of bytes (`freeze` gives the same)."""
+        return b"".join(self.sealed)
 
 
 def reparse(kept: Kept, data: bytes, source: str) -> Reparsed | None:
@@ -268,7 +273,7 @@ def reparse(kept: Kept, data: bytes, source: str) -> Reparsed | None:
         return None
     packed, changed, ints = spliced
     journal = _journal(packed, data, source, ints)
-    return Reparsed(journal, seal(_KIND, _parser(), str(len(data)), packed), changed)
+    return Reparsed(journal, sealed_parts(_KIND, _parser(), str(len(data)), packed), changed)
 
 
 def _spliced(

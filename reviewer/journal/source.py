@@ -165,8 +165,9 @@ def _through_snapshot(
                 del snapshot  # the old columns: only the new ones are kept
     except (ReviewerError, ValueError) as err:
         log.info("journal snapshot %s ignored: %s", kept, err)
+    frozen: bytes | tuple[bytes, bytes]
     if reparsed is not None and _utf8_between(data, body, *reparsed.changed):
-        journal, frozen = reparsed.journal, reparsed.snapshot
+        journal, frozen = reparsed.journal, reparsed.sealed
     else:
         with paused_gc():  # (a parse makes a million objects, none in a cycle)
             if parsing is not None:
