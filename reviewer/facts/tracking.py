@@ -528,7 +528,7 @@ class History:
         entries = journal.entries
         columns = columns_of(entries)
         starts, sources, lines = columns.starts, columns.sources, columns.lines
-        one_file = not sources or sources.count(sources[0]) == len(sources)
+        one_file = not sources or _one_file(sources)
         # `_entry_order` (start, source, line): in one file, lines follow the indexes.
         order: Sequence[int]
         if one_file:
@@ -706,12 +706,17 @@ def _named(digests: str, days: Iterable[int], sources: Sequence[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(digests.encode())
     digest.update(array("q", days).tobytes())
-    if sources and sources.count(sources[0]) == len(sources):
+    if _one_file(sources):
         files = f"1\0{sources[0]}\0{len(sources)}"
     else:
         files = "n\0" + "\0".join(sources)
     digest.update(files.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _one_file(sources: Sequence[str]) -> bool:
+    """Whether there are entries and they are all of one file (C calls: 11,000 of them)."""
+    return bool(sources) and sources.count(sources[0]) == len(sources)
 
 
 class _Ordered(Sequence[Entry]):
@@ -754,7 +759,7 @@ def _kept(fold: _Fold, entries: Sequence[Entry]) -> tuple[Any, ...]:
     sources, numbers = list(map(_source, entries)), list(map(_line, entries))
     order = sorted(range(len(entries)), key=list(zip(sources, numbers, strict=True)).__getitem__)
     lines: dict[str, tuple[list[int], list[int]]] = {}  # source -> entries' lines, indexes
-    if sources and sources.count(sources[0]) == len(sources):  # one file: as C calls
+    if _one_file(sources):  # as C calls
         lines[sources[0]] = (list(map(numbers.__getitem__, order)), order)
     else:
         for k in order:

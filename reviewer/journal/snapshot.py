@@ -566,7 +566,7 @@ def _in_order(starts: list[int]) -> bool:
 def _digest(data: memoryview) -> bytes:
     """A place's check: SHA-256 (by the CPU's own instructions, where blake2b is C code: twice
     as fast here), its first _CHECK bytes."""
-    return hashlib.sha256(data).digest()[:_CHECK]
+    return _sha(data)[:_CHECK]
 
 
 def _places(journal: Journal, data: bytes, end: int = -1) -> list[_Place]:
